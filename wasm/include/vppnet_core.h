@@ -69,15 +69,16 @@ extern "C" {
 /* ---- events the core reports (vn_events(), VN_EVENT_WORDS u32 each) ----
  * word 0 = type, word 1 = sid, words 2.. as listed. */
 enum vn_event_type {
-  VN_EV_BOUND = 1,        /* listen result: [2]=err (0/-errno) [3]=port (host order) */
-  VN_EV_UNBOUND = 2,      /* unlisten done: [2]=err; the listener sid is free */
+  VN_EV_BOUND = 1,        /* listen result: [2]=VPP retval (0 / SESSION_E_*) [3]=port (host order) */
+  VN_EV_UNBOUND = 2,      /* unlisten done: [2]=VPP retval; the listener sid is free */
   VN_EV_ACCEPTED = 3,     /* new session sid: [2]=listener sid */
-  VN_EV_CONNECTED = 4,    /* connect result: [2]=err; on error the sid is free */
+  VN_EV_CONNECTED = 4,    /* connect result: [2]=VPP retval (0 / SESSION_E_*); on error the sid is free */
   VN_EV_RX = 5,           /* data (or EOF) may be readable */
   VN_EV_TX = 6,           /* tx fifo has room again */
   VN_EV_PEER_CLOSED = 7,  /* peer sent FIN: read what is left, then EOF */
   VN_EV_RESET = 8,        /* peer reset the connection */
-  VN_EV_CLOSED = 9,       /* VPP freed the session; the sid is free */
+  VN_EV_CLOSED = 9,       /* VPP freed the session: no more data either way. The sid
+                             is free once both this happened and vn_close was called */
   VN_EV_ADD_SEGMENT = 10, /* map a new segment: [2..3]=handle lo/hi [4]=size [5]=fd_flags.
                              vn_poll stops after it; call vn_segment_add, then poll again */
   VN_EV_DEL_SEGMENT = 11, /* [2]=segment slot, already forgotten by the core: unmap it */
@@ -132,6 +133,10 @@ int32_t vn_attach_decode(vn_core_t *c, uint32_t len, uint32_t n_fds);
 #define VN_INFO_N_VPP_MQS       7   /* after vn_attach_finish */
 #define VN_INFO_SEGMENTS        8   /* mapped segments */
 #define VN_INFO_SESSIONS        9   /* sessions + listeners in use */
+#define VN_INFO_PENDING        10   /* messages waiting for room in a VPP-bound queue:
+                                       call vn_poll again soon */
+#define VN_INFO_BAD_MSGS       11   /* ignored messages (unknown type / session) */
+#define VN_INFO_POISONED       12   /* 1 once the attachment is unusable */
 uint32_t vn_attach_info(vn_core_t *c, uint32_t what);
 
 /* Register a mapped segment; checks its header. Returns the slot (>= 0). */

@@ -1,0 +1,173 @@
+/*
+ * core.h — the core's private state and the bounded accessors every module
+ * uses to touch shared memory. Nothing here trusts what it reads from a
+ * segment: an offset becomes a pointer only through shm_at(), which checks it
+ * against the segment's mapped size.
+ */
+#ifndef VN_CORE_H
+#define VN_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "vppnet_core.h"
+#include "layout.h"
+
+typedef struct {
+  uint8_t *base;        /* mapping base in our address space; NULL = free slot */
+  uint64_t size;        /* bytes mapped */
+  uint64_t fsh;         /* offset of the fifo segment header from base */
+  uint64_t handle;      /* VPP's segment handle */
+  uint32_t refs;        /* fifos of live sessions that point into it */
+  uint8_t kind;
+} vn_seg_t;
+
+/* A message queue, located and validated once; only head/tail/cursize are
+ * re-read, and range-checked, on every use. */
+typedef struct {
+  uint8_t *q;
+  uint8_t *slots;
+  uint8_t *ring[2];
+  uint32_t maxsize;
+  uint32_t nitems[2];
+  uint32_t elsize[2];
+  uint64_t off;         /* offset from its segment's fsh (VPP names queues by it) */
+} vn_mq_t;
+
+typedef struct {
+  uint8_t *shr;         /* svm_fifo_shared_t; NULL = none */
+  uint16_t seg;
+} vn_fifo_t;
+
+enum {
+  SS_FREE = 0,
+  SS_LISTEN_PENDING,
+  SS_LISTENER,
+  SS_UNLISTENING,
+  SS_CONNECTING,
+  SS_READY,
+};
+
+/* session flags */
+#define SF_CT            0x01u   /* cut-through: data fifos != signal fifos */
+#define SF_PEER_CLOSED   0x02u   /* DISCONNECTED received */
+#define SF_RESET         0x04u   /* RESET received */
+#define SF_APP_CLOSED    0x08u   /* vn_close / vn_abort called */
+#define SF_ANSWERED      0x10u   /* DISCONNECT / *_REPLY / TERMINATE sent */
+#define SF_VPP_FREED     0x20u   /* CLEANUP(session) received */
+#define SF_POISONED      0x40u   /* bad shared memory: no more fifo access */
+#define SF_HAS_HANDLE    0x80u
+
+/* work that could not be posted because a VPP-bound queue was full */
+#define PEND_ACCEPT_REPLY 0x1u
+#define PEND_TX_EVT       0x2u
+#define PEND_DEQ_NTF      0x4u
+#define PEND_CLOSE        0x8u
+#define PEND_SHUTDOWN     0x10u
+
+typedef struct {
+  uint8_t state;
+  uint8_t flags;
+  uint8_t pend;
+  uint8_t close_type;     /* event type of the pending close message */
+  uint8_t mq;             /* index of the session's VPP-bound queue */
+  uint8_t is_ip4;
+  uint16_t lcl_port, rmt_port;   /* host order */
+  uint32_t listener;      /* accepted: listener sid */
+  uint32_t app_index;     /* accepted: ACCEPTED.context, echoed in the reply */
+  uint32_t rx_epoch;      /* last vn_poll that reported VN_EV_RX */
+  uint32_t tx_reserved;   /* bytes handed out by vn_tx_reserve */
+  uint32_t rx_peeked;     /* bytes handed out by vn_rx_peek */
+  uint64_t handle;
+  vn_fifo_t rx, tx;       /* data fifos */
+  vn_fifo_t rx_sig, tx_sig; /* signal fifos (= data fifos unless cut-through) */
+  uint8_t lcl_ip[16], rmt_ip[16];
+} vn_session_t;
+
+struct vn_core {
+  uint8_t scratch[VN_SCRATCH_SIZE];
+  vn_iov_t iov[VN_MAX_IOV];
+  uint32_t *events;
+  uint32_t event_cap, n_events;
+  uint32_t epoch;
+
+  vn_seg_t seg[VN_MAX_SEGMENTS];
+  vn_mq_t app_mq;
+  vn_mq_t vpp_mq[VN_MAX_VPP_MQS];
+  uint32_t n_vpp_mqs, ctrl_mq;
+  uint32_t signals;
+  uint8_t attached, poisoned;
+
+  /* attach reply */
+  int32_t retval;
+  uint32_t app_index, client_handle, n_fds, fd_flags;
+  uint64_t app_mq_off, ctrl_mq_off, first_seg_handle;
+  uint32_t ctrl_mq_thread;
+
+  vn_session_t *sessions;
+  uint32_t max_sessions, n_sessions, free_hint;
+  uint32_t n_pending;
+  /* handle -> sid, open addressing (listener handles live apart: they may
+   * equal session handles) */
+  uint32_t *hmap;
+  uint32_t hmap_mask;
+  uint32_t bad_msgs;
+};
+
+/* ---- bounded shared-memory access ---- */
+/* Pointer to [off, off+len) of segment s, offsets from its fsh; NULL if out of bounds. */
+static inline uint8_t *shm_at(const vn_seg_t *s, uint64_t off, uint64_t len) {
+  uint64_t room = s->size - s->fsh;
+  if (!s->base || off > room || len > room - off) return NULL;
+  return s->base + s->fsh + off;
+}
+static inline int aligned(const void *p, uintptr_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
+
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline void wr16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline uint16_t bswap16(uint16_t v) { return (uint16_t)((v >> 8) | (v << 8)); }
+
+/* Atomics on naturally aligned shared fields (callers check alignment once
+ * when they validate the structure). */
+#define A32(p) ((uint32_t *)(void *)(p))
+#define A64(p) ((uint64_t *)(void *)(p))
+static inline uint32_t ld_acq32(uint8_t *p) { return __atomic_load_n(A32(p), __ATOMIC_ACQUIRE); }
+static inline void st_rel32(uint8_t *p, uint32_t v) { __atomic_store_n(A32(p), v, __ATOMIC_RELEASE); }
+
+/* ---- module entry points ---- */
+/* core.c */
+void core_emit(vn_core_t *c, uint32_t type, uint32_t sid, uint32_t a, uint32_t b, uint32_t d, uint32_t e);
+void core_poison(vn_core_t *c, int32_t err);
+vn_seg_t *seg_by_handle(vn_core_t *c, uint64_t handle, uint32_t *slot);
+
+/* mq.c */
+int mq_locate(vn_mq_t *mq, const vn_seg_t *s, uint64_t off);
+/* Reserve an element on ring r of a VPP-bound queue: returns its address
+ * (zeroed, elsize bytes) or NULL if full. mq_commit publishes it. */
+uint8_t *mq_alloc(vn_core_t *c, vn_mq_t *mq, uint32_t r, uint32_t *elt);
+int mq_commit(vn_core_t *c, uint32_t mq_index, uint32_t r, uint32_t elt);
+/* Dequeue one message from the app mq into out (CTRL_EVT_SIZE bytes).
+ * Returns 1 with *ring set, 0 if empty, <0 if the queue is corrupt. */
+int mq_dequeue(vn_mq_t *mq, uint8_t *out, uint32_t *ring);
+/* Post a control message (type + payload of len bytes) / an IO event. */
+int mq_send_ctrl(vn_core_t *c, uint32_t mq_index, uint8_t type, const uint8_t *msg, uint32_t len);
+int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_index);
+
+/* fifo.c */
+int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t seg_slot, uint64_t off);
+int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len);
+int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n);
+int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len);
+int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n);
+void session_post_pending(vn_core_t *c, uint32_t sid);
+
+/* session.c */
+void session_dispatch(vn_core_t *c, const uint8_t *elt, uint32_t ring);
+void session_retry_pending(vn_core_t *c);
+void session_mark_pending(vn_core_t *c, vn_session_t *s, uint8_t bit);
+
+#endif

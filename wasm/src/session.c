@@ -1,0 +1,500 @@
+/*
+ * session.c — the session table, the control messages the app sends, and
+ * the state machine driven by what VPP sends back (§7, §8 of the protocol).
+ *
+ * A sid is both our table index and the app session index VPP echoes in IO
+ * events. It lives until VPP freed the session (CLEANUP) *and* the app let go
+ * of it (vn_close), whichever comes last, so a late event can never land on a
+ * reused sid.
+ */
+#include "core.h"
+
+/* ---- handle -> sid map (open addressing, backward-shift deletion) ---- */
+#define NO_SID 0xFFFFFFFFu
+
+static uint32_t hslot(const vn_core_t *c, uint64_t h) {
+  return (uint32_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & c->hmap_mask;
+}
+
+static uint32_t hmap_get(const vn_core_t *c, uint64_t h) {
+  for (uint32_t i = hslot(c, h), n = 0; n <= c->hmap_mask; i = (i + 1) & c->hmap_mask, n++) {
+    uint32_t sid = c->hmap[i];
+    if (sid == NO_SID) return NO_SID;
+    if (c->sessions[sid].handle == h) return sid;
+  }
+  return NO_SID;
+}
+
+static void hmap_put(vn_core_t *c, uint32_t sid) {
+  uint32_t i = hslot(c, c->sessions[sid].handle);
+  while (c->hmap[i] != NO_SID) i = (i + 1) & c->hmap_mask;
+  c->hmap[i] = sid;
+  c->sessions[sid].flags |= SF_HAS_HANDLE;
+}
+
+static void hmap_del(vn_core_t *c, uint32_t sid) {
+  uint32_t i = hslot(c, c->sessions[sid].handle);
+  while (c->hmap[i] != sid) {
+    if (c->hmap[i] == NO_SID) return;
+    i = (i + 1) & c->hmap_mask;
+  }
+  c->hmap[i] = NO_SID;
+  for (uint32_t j = (i + 1) & c->hmap_mask; c->hmap[j] != NO_SID; j = (j + 1) & c->hmap_mask) {
+    uint32_t k = hslot(c, c->sessions[c->hmap[j]].handle);
+    /* move j back into the hole at i unless its home lies cyclically in (i, j] */
+    if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+      c->hmap[i] = c->hmap[j];
+      c->hmap[j] = NO_SID;
+      i = j;
+    }
+  }
+  c->sessions[sid].flags &= (uint8_t)~SF_HAS_HANDLE;
+}
+
+/* ---- table ---- */
+static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
+  for (uint32_t n = 0; n < c->max_sessions; n++) {
+    uint32_t sid = (c->free_hint + n) % c->max_sessions;
+    if (c->sessions[sid].state != SS_FREE) continue;
+    memset(&c->sessions[sid], 0, sizeof(vn_session_t));
+    c->sessions[sid].state = state;
+    c->free_hint = sid + 1;
+    c->n_sessions++;
+    return (int32_t)sid;
+  }
+  return VN_ENOMEM;
+}
+
+static void unbind(vn_core_t *c, vn_session_t *s) {
+  vn_fifo_t *f[4] = {&s->rx, &s->tx, &s->rx_sig, &s->tx_sig};
+  for (int i = 0; i < 4; i++) {
+    if (f[i]->shr && c->seg[f[i]->seg].refs) c->seg[f[i]->seg].refs--;
+    f[i]->shr = NULL;
+  }
+}
+
+static void sid_free(vn_core_t *c, uint32_t sid) {
+  vn_session_t *s = &c->sessions[sid];
+  if (s->flags & SF_HAS_HANDLE) hmap_del(c, sid);
+  unbind(c, s);
+  if (s->pend) c->n_pending--;
+  memset(s, 0, sizeof(*s));
+  c->n_sessions--;
+}
+
+static int bind(vn_core_t *c, vn_fifo_t *f, uint64_t seg_handle, uint64_t off) {
+  uint32_t slot;
+  if (!seg_by_handle(c, seg_handle, &slot) || fifo_bind(c, f, slot, off) < 0) return VN_EBADMSG;
+  c->seg[slot].refs++;
+  return 0;
+}
+
+static int mq_by_off(vn_core_t *c, uint64_t off) {
+  for (uint32_t i = 0; i < c->n_vpp_mqs; i++)
+    if (c->vpp_mq[i].off == off) return (int)i;
+  return -1;
+}
+
+static vn_session_t *lookup(vn_core_t *c, uint32_t sid) {
+  if (sid >= c->max_sessions || c->sessions[sid].state == SS_FREE) return NULL;
+  return &c->sessions[sid];
+}
+
+void session_mark_pending(vn_core_t *c, vn_session_t *s, uint8_t bit) {
+  if (!s->pend) c->n_pending++;
+  s->pend |= bit;
+}
+
+static void read_tep(const uint8_t *t, uint8_t *ip, uint16_t *port, uint8_t *is_ip4) {
+  memcpy(ip, t + TEP_IP, 16);
+  *port = bswap16(rd16(t + TEP_PORT));
+  if (is_ip4) *is_ip4 = t[TEP_IS_IP4];
+}
+
+/* ---- messages to VPP ---- */
+/* SHUTDOWN / DISCONNECT / TERMINATE {client_index, 0, handle} and the replies
+ * {context = client_index, retval 0, handle} share one 16-byte layout. */
+static int send_close_msg(vn_core_t *c, vn_session_t *s, uint8_t type) {
+  uint8_t m[16] = {0};
+  wr32(m, c->client_handle);
+  wr64(m + CLOSE_HANDLE, s->handle);
+  return mq_send_ctrl(c, s->mq, type, m, sizeof(m));
+}
+
+static int send_accept_reply(vn_core_t *c, vn_session_t *s, uint32_t sid, int32_t retval) {
+  uint8_t m[20] = {0};
+  wr32(m, s->app_index);
+  wr32(m + 4, (uint32_t)retval);
+  wr64(m + 8, s->handle);
+  wr32(m + 16, sid);
+  return mq_send_ctrl(c, s->mq, EVT_ACCEPTED_REPLY, m, sizeof(m));
+}
+
+static void queue_close(vn_core_t *c, vn_session_t *s, uint8_t type) {
+  s->flags |= SF_ANSWERED;
+  s->close_type = type;
+  if (send_close_msg(c, s, type) == VN_EAGAIN) session_mark_pending(c, s, PEND_CLOSE);
+}
+
+void session_retry_pending(vn_core_t *c) {
+  for (uint32_t sid = 0; sid < c->max_sessions && c->n_pending; sid++) {
+    vn_session_t *s = &c->sessions[sid];
+    if (!s->pend) continue;
+    if ((s->pend & PEND_ACCEPT_REPLY) && send_accept_reply(c, s, sid, 0) == 0) s->pend &= (uint8_t)~PEND_ACCEPT_REPLY;
+    if ((s->pend & PEND_SHUTDOWN) && send_close_msg(c, s, EVT_SHUTDOWN) == 0) s->pend &= (uint8_t)~PEND_SHUTDOWN;
+    if ((s->pend & PEND_CLOSE) && send_close_msg(c, s, s->close_type) == 0) s->pend &= (uint8_t)~PEND_CLOSE;
+    session_post_pending(c, sid);
+    if (!s->pend) c->n_pending--;
+  }
+}
+
+/* ---- messages from VPP ---- */
+static uint32_t find_listener(vn_core_t *c, uint64_t handle) {
+  for (uint32_t sid = 0; sid < c->max_sessions; sid++) {
+    vn_session_t *s = &c->sessions[sid];
+    if ((s->state == SS_LISTENER || s->state == SS_UNLISTENING) && s->handle == handle) return sid;
+  }
+  return NO_SID;
+}
+
+static void on_bound(vn_core_t *c, const uint8_t *m) {
+  uint32_t sid = rd32(m + BOUND_CONTEXT);
+  vn_session_t *s = lookup(c, sid);
+  if (!s || s->state != SS_LISTEN_PENDING) { c->bad_msgs++; return; }
+  int32_t rv = (int32_t)rd32(m + BOUND_RETVAL);
+  uint16_t port = bswap16(rd16(m + BOUND_LCL_PORT));
+  core_emit(c, VN_EV_BOUND, sid, (uint32_t)rv, port, 0, 0);
+  if (rv != 0) { sid_free(c, sid); return; }
+  s->handle = rd64(m + BOUND_HANDLE);
+  s->lcl_port = port;
+  s->state = SS_LISTENER;
+  if (s->flags & SF_APP_CLOSED) vn_unlisten(c, sid);
+}
+
+static void on_unlisten_reply(vn_core_t *c, const uint8_t *m) {
+  uint32_t sid = rd32(m + UNLISTEN_REPLY_CONTEXT);
+  vn_session_t *s = lookup(c, sid);
+  if (!s || s->state != SS_UNLISTENING) { c->bad_msgs++; return; }
+  core_emit(c, VN_EV_UNBOUND, sid, rd32(m + UNLISTEN_REPLY_RETVAL), 0, 0, 0);
+  sid_free(c, sid);
+}
+
+static void on_accepted(vn_core_t *c, const uint8_t *m) {
+  uint32_t lsid = find_listener(c, rd64(m + ACC_LISTENER));
+  int mq = mq_by_off(c, rd64(m + ACC_VPP_MQ));
+  if (mq < 0) { c->bad_msgs++; return; }          /* nowhere to even refuse it */
+  int32_t sid = VN_ENOENT;
+  if (lsid != NO_SID && c->sessions[lsid].state == SS_LISTENER) sid = sid_alloc(c, SS_READY);
+  vn_session_t tmp = {0}, *s = sid >= 0 ? &c->sessions[sid] : &tmp;
+  s->handle = rd64(m + ACC_HANDLE);
+  s->app_index = rd32(m + ACC_CONTEXT);
+  s->mq = (uint8_t)mq;
+  uint64_t seg = rd64(m + ACC_SEGMENT);
+  if (sid >= 0 && (bind(c, &s->rx, seg, rd64(m + ACC_RX_FIFO)) < 0 || bind(c, &s->tx, seg, rd64(m + ACC_TX_FIFO)) < 0)) {
+    c->bad_msgs++;
+    sid_free(c, (uint32_t)sid);
+    s = &tmp;
+    sid = VN_EBADMSG;
+  }
+  if (sid < 0) {                                    /* refuse: VPP closes it */
+    send_accept_reply(c, s, 0, -1);
+    return;
+  }
+  /* both fifos count once more as signal fifos */
+  s->rx_sig = s->rx;
+  s->tx_sig = s->tx;
+  c->seg[s->rx.seg].refs++;
+  c->seg[s->tx.seg].refs++;
+  s->listener = lsid;
+  read_tep(m + ACC_LCL, s->lcl_ip, &s->lcl_port, &s->is_ip4);
+  read_tep(m + ACC_RMT, s->rmt_ip, &s->rmt_port, NULL);
+  static const uint8_t zero[16];
+  if (s->rmt_port == 0 && !memcmp(s->rmt_ip, zero, 16)) s->flags |= SF_CT;
+  hmap_put(c, (uint32_t)sid);
+  if (send_accept_reply(c, s, (uint32_t)sid, 0) == VN_EAGAIN) session_mark_pending(c, s, PEND_ACCEPT_REPLY);
+  core_emit(c, VN_EV_ACCEPTED, (uint32_t)sid, lsid, 0, 0, 0);
+}
+
+static void on_connected(vn_core_t *c, const uint8_t *m) {
+  uint32_t sid = rd32(m + CONN_CONTEXT);
+  vn_session_t *s = lookup(c, sid);
+  if (!s || s->state != SS_CONNECTING) { c->bad_msgs++; return; }
+  int32_t rv = (int32_t)rd32(m + CONN_RETVAL);
+  if (rv != 0) {
+    core_emit(c, VN_EV_CONNECTED, sid, (uint32_t)rv, 0, 0, 0);
+    sid_free(c, sid);
+    return;
+  }
+  s->handle = rd64(m + CONN_HANDLE);
+  int mq = mq_by_off(c, rd64(m + CONN_VPP_MQ));
+  if (mq < 0) {            /* cannot even tell VPP: forget it, the detach cleans up */
+    c->bad_msgs++;
+    core_emit(c, VN_EV_CONNECTED, sid, (uint32_t)-19 /* SESSION_E_INVALID */, 0, 0, 0);
+    sid_free(c, sid);
+    return;
+  }
+  s->mq = (uint8_t)mq;
+  s->state = SS_READY;
+  hmap_put(c, sid);
+  uint64_t seg = rd64(m + CONN_SEGMENT), ct_seg = rd64(m + CONN_CT_SEGMENT);
+  uint64_t ct_rx = rd64(m + CONN_CT_RX_FIFO), ct_tx = rd64(m + CONN_CT_TX_FIFO);
+  int bad = bind(c, &s->rx_sig, seg, rd64(m + CONN_RX_FIFO)) < 0 || bind(c, &s->tx_sig, seg, rd64(m + CONN_TX_FIFO)) < 0;
+  if (!bad && (ct_rx || ct_tx)) {
+    /* cut-through: data moves in the shared ct segment, signals stay in ours */
+    s->flags |= SF_CT;
+    bad = bind(c, &s->rx, ct_seg, ct_rx) < 0 || bind(c, &s->tx, ct_seg, ct_tx) < 0;
+  } else if (!bad) {
+    s->rx = s->rx_sig;
+    s->tx = s->tx_sig;
+    c->seg[s->rx.seg].refs++;
+    c->seg[s->tx.seg].refs++;
+  }
+  uint16_t lport;
+  read_tep(m + CONN_LCL, s->lcl_ip, &lport, NULL);
+  s->lcl_port = lport;
+  if (bad) {
+    c->bad_msgs++;
+    s->flags |= SF_POISONED | SF_APP_CLOSED;
+    unbind(c, s);
+    queue_close(c, s, EVT_DISCONNECT);
+    core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)VN_EBADMSG, 0, 0, 0);
+    return;
+  }
+  if (s->flags & SF_APP_CLOSED) {         /* closed while connecting */
+    queue_close(c, s, EVT_DISCONNECT);
+    return;
+  }
+  core_emit(c, VN_EV_CONNECTED, sid, 0, 0, 0, 0);
+}
+
+static void on_peer_close(vn_core_t *c, const uint8_t *m, int reset) {
+  uint32_t sid = hmap_get(c, rd64(m + CLOSE_HANDLE));
+  if (sid == NO_SID) { c->bad_msgs++; return; }
+  vn_session_t *s = &c->sessions[sid];
+  s->flags |= reset ? SF_RESET : SF_PEER_CLOSED;
+  if (s->flags & SF_APP_CLOSED) {
+    /* we closed first; a reset still wants its confirmation */
+    if (reset && !(s->pend & PEND_CLOSE) && s->close_type != EVT_TERMINATE) queue_close(c, s, EVT_RESET_REPLY);
+    return;
+  }
+  core_emit(c, reset ? VN_EV_RESET : VN_EV_PEER_CLOSED, sid, 0, 0, 0, 0);
+}
+
+static void on_cleanup(vn_core_t *c, const uint8_t *m) {
+  uint32_t sid = hmap_get(c, rd64(m + CLEANUP_HANDLE));
+  if (sid == NO_SID) { c->bad_msgs++; return; }
+  vn_session_t *s = &c->sessions[sid];
+  if (m[CLEANUP_TYPE] != CLEANUP_SESSION) {
+    /* transport gone before we confirmed the peer's close: confirm now */
+    if (!(s->flags & SF_ANSWERED) && (s->flags & (SF_RESET | SF_PEER_CLOSED)))
+      queue_close(c, s, (s->flags & SF_RESET) ? EVT_RESET_REPLY : EVT_DISCONNECTED_REPLY);
+    return;
+  }
+  hmap_del(c, sid);
+  unbind(c, s);
+  s->flags |= SF_VPP_FREED;
+  if (s->pend) { c->n_pending--; s->pend = 0; }
+  core_emit(c, VN_EV_CLOSED, sid, 0, 0, 0, 0);
+  if (s->flags & SF_APP_CLOSED) sid_free(c, sid);
+}
+
+static void on_del_segment(vn_core_t *c, const uint8_t *m) {
+  uint32_t slot;
+  vn_seg_t *seg = seg_by_handle(c, rd64(m + DELSEG_HANDLE), &slot);
+  if (!seg) { c->bad_msgs++; return; }
+  /* VPP deletes only segments without fifos: sessions still pointing here
+   * were told otherwise by a lying or buggy peer; cut them off first */
+  for (uint32_t sid = 0; seg->refs && sid < c->max_sessions; sid++) {
+    vn_session_t *s = &c->sessions[sid];
+    if (s->state != SS_READY || !(s->rx.shr || s->tx.shr)) continue;
+    if (s->rx.seg == slot || s->tx.seg == slot || s->rx_sig.seg == slot || s->tx_sig.seg == slot) {
+      unbind(c, s);
+      if (!(s->flags & SF_POISONED)) {
+        s->flags |= SF_POISONED;
+        core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)VN_EBADMSG, 0, 0, 0);
+      }
+    }
+  }
+  seg->refs = 0;
+  vn_segment_del(c, slot);
+  core_emit(c, VN_EV_DEL_SEGMENT, 0, slot, 0, 0, 0);
+}
+
+void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
+  const uint8_t *m = e + EVT_MSG_OFF;
+  if (ring == MQ_IO_RING) {
+    uint32_t sid = rd32(m);
+    vn_session_t *s = lookup(c, sid);
+    if (!s || s->state != SS_READY || (s->flags & (SF_VPP_FREED | SF_POISONED)) ||
+        (e[0] != EVT_IO_RX && e[0] != EVT_IO_TX)) {
+      c->bad_msgs++;
+      return;
+    }
+    if (e[0] == EVT_IO_TX) { core_emit(c, VN_EV_TX, sid, 0, 0, 0, 0); return; }
+    if (s->rx_epoch != c->epoch) {      /* one RX per session per wake-up */
+      s->rx_epoch = c->epoch;
+      core_emit(c, VN_EV_RX, sid, 0, 0, 0, 0);
+    }
+    return;
+  }
+  switch (e[0]) {
+  case EVT_BOUND: on_bound(c, m); break;
+  case EVT_UNLISTEN_REPLY: on_unlisten_reply(c, m); break;
+  case EVT_ACCEPTED: on_accepted(c, m); break;
+  case EVT_CONNECTED: on_connected(c, m); break;
+  case EVT_DISCONNECTED: on_peer_close(c, m, 0); break;
+  case EVT_RESET: on_peer_close(c, m, 1); break;
+  case EVT_CLEANUP: on_cleanup(c, m); break;
+  case EVT_APP_ADD_SEGMENT:
+    core_emit(c, VN_EV_ADD_SEGMENT, 0, rd32(m + ADDSEG_HANDLE), rd32(m + ADDSEG_HANDLE + 4),
+              rd32(m + ADDSEG_SIZE), m[ADDSEG_FD_FLAGS]);
+    break;
+  case EVT_APP_DEL_SEGMENT: on_del_segment(c, m); break;
+  case EVT_DISCONNECTED_REPLY: break;     /* answer to a close variant we do not use */
+  default: c->bad_msgs++; break;
+  }
+}
+
+/* ---- the app's control calls ---- */
+static int ready(vn_core_t *c) { return c->attached && !c->poisoned; }
+
+int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
+  if (!ready(c)) return VN_ESHUTDOWN;
+  if (port > 65535 || is_ip4 > 1) return VN_EINVAL;
+  int32_t sid = sid_alloc(c, SS_LISTEN_PENDING);
+  if (sid < 0) return sid;
+  uint8_t m[LISTEN_SIZE] = {0};
+  wr32(m, c->client_handle);
+  wr32(m + 4, (uint32_t)sid);
+  wr16(m + 16, bswap16((uint16_t)port));
+  m[19] = (uint8_t)is_ip4;
+  memcpy(m + 20, c->scratch, 16);
+  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_LISTEN, m, sizeof(m));
+  if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
+  vn_session_t *s = &c->sessions[sid];
+  s->is_ip4 = (uint8_t)is_ip4;
+  memcpy(s->lcl_ip, c->scratch, 16);
+  return sid;
+}
+
+int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) return VN_ENOENT;
+  if (s->state == SS_LISTEN_PENDING) { s->flags |= SF_APP_CLOSED; return 0; }
+  if (s->state == SS_UNLISTENING) return 0;
+  if (s->state != SS_LISTENER) return VN_EINVAL;
+  if (!ready(c)) return VN_ESHUTDOWN;
+  uint8_t m[20] = {0};
+  wr32(m, c->client_handle);
+  wr32(m + 4, sid);
+  wr64(m + 12, s->handle);
+  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_UNLISTEN, m, sizeof(m));
+  if (rv < 0) return rv;
+  s->state = SS_UNLISTENING;
+  return 0;
+}
+
+int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
+  if (!ready(c)) return VN_ESHUTDOWN;
+  if (port == 0 || port > 65535 || is_ip4 > 1) return VN_EINVAL;
+  int32_t sid = sid_alloc(c, SS_CONNECTING);
+  if (sid < 0) return sid;
+  uint8_t m[77] = {0};
+  wr32(m, c->client_handle);
+  wr32(m + 4, (uint32_t)sid);
+  wr16(m + 16, bswap16((uint16_t)port));
+  m[21] = (uint8_t)is_ip4;
+  memcpy(m + 22, c->scratch, 16);
+  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_CONNECT, m, sizeof(m));
+  if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
+  vn_session_t *s = &c->sessions[sid];
+  s->is_ip4 = (uint8_t)is_ip4;
+  s->rmt_port = (uint16_t)port;
+  memcpy(s->rmt_ip, c->scratch, 16);
+  return sid;
+}
+
+int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) return VN_ENOENT;
+  if (s->state != SS_READY) return VN_ENOTCONN;
+  if (s->flags & (SF_APP_CLOSED | SF_VPP_FREED | SF_ANSWERED)) return 0;
+  if (send_close_msg(c, s, EVT_SHUTDOWN) == VN_EAGAIN) session_mark_pending(c, s, PEND_SHUTDOWN);
+  return 0;
+}
+
+static int32_t close_common(vn_core_t *c, uint32_t sid, int abort) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) return VN_ENOENT;
+  switch (s->state) {
+  case SS_LISTEN_PENDING: case SS_LISTENER: case SS_UNLISTENING:
+    return vn_unlisten(c, sid);
+  case SS_CONNECTING:
+    s->flags |= SF_APP_CLOSED;
+    return 0;
+  default: break;
+  }
+  if (s->flags & SF_APP_CLOSED) return 0;
+  s->flags |= SF_APP_CLOSED;
+  if (s->flags & SF_VPP_FREED) { sid_free(c, sid); return 0; }
+  if (s->flags & SF_ANSWERED) return 0;
+  uint8_t type = (s->flags & SF_RESET) ? EVT_RESET_REPLY
+               : abort ? EVT_TERMINATE
+               : (s->flags & SF_PEER_CLOSED) ? EVT_DISCONNECTED_REPLY : EVT_DISCONNECT;
+  if (ready(c)) queue_close(c, s, type);
+  return 0;
+}
+
+int32_t vn_close(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 0); }
+int32_t vn_abort(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 1); }
+
+int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) return VN_ENOENT;
+  memcpy(c->scratch + VN_ADDR_IP, which ? s->rmt_ip : s->lcl_ip, 16);
+  wr16(c->scratch + VN_ADDR_PORT, which ? s->rmt_port : s->lcl_port);
+  c->scratch[VN_ADDR_IS_IP4] = s->is_ip4;
+  return 0;
+}
+
+uint32_t vn_session_flags(vn_core_t *c, uint32_t sid) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) return 0;
+  return ((s->flags & SF_CT) ? VN_SS_CUT_THROUGH : 0) | ((s->flags & SF_PEER_CLOSED) ? VN_SS_PEER_CLOSED : 0) |
+         ((s->flags & SF_RESET) ? VN_SS_RESET : 0);
+}
+
+/* ---- data ---- */
+static vn_session_t *data_session(vn_core_t *c, uint32_t sid, int32_t *err) {
+  vn_session_t *s = lookup(c, sid);
+  if (!s) { *err = VN_ENOENT; return NULL; }
+  if (s->state != SS_READY) { *err = VN_ENOTCONN; return NULL; }
+  if ((s->flags & (SF_VPP_FREED | SF_POISONED)) || !s->rx.shr || !s->tx.shr) { *err = VN_EPIPE; return NULL; }
+  return s;
+}
+
+int32_t vn_tx_reserve(vn_core_t *c, uint32_t sid, uint32_t len) {
+  int32_t err;
+  vn_session_t *s = data_session(c, sid, &err);
+  if (!s) return err;
+  if (s->flags & (SF_RESET | SF_APP_CLOSED)) return VN_EPIPE;
+  return fifo_tx_reserve(c, s, len);
+}
+
+int32_t vn_tx_commit(vn_core_t *c, uint32_t sid, uint32_t n) {
+  int32_t err;
+  vn_session_t *s = data_session(c, sid, &err);
+  return s ? fifo_tx_commit(c, s, n) : err;
+}
+
+int32_t vn_rx_peek(vn_core_t *c, uint32_t sid, uint32_t len) {
+  int32_t err;
+  vn_session_t *s = data_session(c, sid, &err);
+  return s ? fifo_rx_peek(c, s, len) : err;
+}
+
+int32_t vn_rx_release(vn_core_t *c, uint32_t sid, uint32_t n) {
+  int32_t err;
+  vn_session_t *s = data_session(c, sid, &err);
+  return s ? fifo_rx_release(c, s, n) : err;
+}
