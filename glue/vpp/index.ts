@@ -1,0 +1,72 @@
+/**
+ * The VPP transport: stacks (one attachment per app socket, engine and scope,
+ * made lazily and synchronously on first use), and the socket and server that
+ * run on them.
+ */
+import { createEngine } from '../engine';
+import { loadHost } from '../host';
+import { DEFAULT_STACK_OPTIONS, Stack } from './stack';
+
+export { VppSocket } from './socket';
+export { VppServer } from './server';
+export { Stack } from './stack';
+
+export interface VppConfig {
+  appSocket: string;
+  engine: 'wasm' | 'native';
+  /** 'both' (default): cut-through to listeners of this namespace, VPP's TCP otherwise; 'global': always TCP. */
+  scope?: 'both' | 'global';
+}
+
+const stacks = new Map<string, Stack>();
+
+function envInt(name: string, dflt: number): number {
+  const v = process.env[name];
+  return v && /^\d+$/.test(v) ? Number(v) : dflt;
+}
+
+/** The stack for this configuration, attaching now if there is none (blocking, bounded by a timeout). */
+export function getStack(cfg: VppConfig): Stack {
+  const scope = cfg.scope ?? (process.env.VPPNET_SCOPE === 'global' ? 'global' : 'both');
+  const key = `${cfg.appSocket}\0${cfg.engine}\0${scope}`;
+  const have = stacks.get(key);
+  if (have && !have.dead) return have;
+  stacks.delete(key);
+  const host = loadHost();
+  const engine = cfg.engine === 'native' ? createEngine('native') : createEngine('wasm');
+  let stack: Stack;
+  try {
+    stack = new Stack(host, engine, {
+      ...DEFAULT_STACK_OPTIONS,
+      appSocket: cfg.appSocket,
+      scope,
+      fifoSize: envInt('VPPNET_FIFO_SIZE', DEFAULT_STACK_OPTIONS.fifoSize),
+    });
+  } catch (e) {
+    engine.dispose();
+    throw e;
+  }
+  // a dead stack (VPP gone) is dropped: the next socket attaches afresh
+  stack.onDead = () => {
+    if (stacks.get(key) === stack) stacks.delete(key);
+    setImmediate(() => engine.dispose());
+  };
+  stacks.set(key, stack);
+  return stack;
+}
+
+/** getStack, with a failure as a reason instead of an exception (what `auto` needs). */
+export function tryStack(cfg: VppConfig): { ok: true; stack: Stack } | { ok: false; reason: string } {
+  try {
+    return { ok: true, stack: getStack(cfg) };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, reason: err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message };
+  }
+}
+
+/** Detach every stack of this process (tests, shutdown). */
+export function detachAll(): void {
+  for (const s of [...stacks.values()]) s.close();
+  stacks.clear();
+}

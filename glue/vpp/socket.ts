@@ -1,0 +1,334 @@
+/**
+ * VppSocket: a net.Socket-compatible stream.Duplex over one VPP session.
+ * Writes copy the caller's Buffer straight into tx fifo memory (engine.send);
+ * reads copy contiguous rx regions into one Buffer per push (engine.recv).
+ * A full tx fifo parks the write until VPP's TX event; a full readable side
+ * leaves bytes in the rx fifo, so VPP's TCP closes its window.
+ */
+import { Duplex } from 'stream';
+import * as dns from 'dns';
+import * as net from 'net';
+import type { Stack, SessionSink } from './stack';
+import { VN } from '../engine/abi';
+import { fromCoreError, fromVppError, invalidArgType } from '../errors';
+import { normalizeConnectArgs, validatePort } from './args';
+import { ipToBytes, bytesToIp } from './addr';
+
+const READ_MAX = 64 * 1024;
+const kRef = Symbol('ref');
+
+export interface VppSocketOptions {
+  allowHalfOpen?: boolean;
+  readableHighWaterMark?: number;
+  writableHighWaterMark?: number;
+  highWaterMark?: number;
+}
+
+interface PendingWrite { chunks: Uint8Array[]; idx: number; off: number; cb: (err?: Error | null) => void }
+
+export class VppSocket extends Duplex implements SessionSink {
+  readonly transport = 'vpp' as const;
+  connecting = false;
+  bytesRead = 0;
+  private written = 0;
+  remoteAddress?: string;
+  remotePort?: number;
+  remoteFamily?: string;
+  localAddress?: string;
+  localPort?: number;
+  localFamily?: string;
+  server?: unknown;
+  timeout?: number;
+  /** The stack (VPP attachment) this socket's session lives on. */
+  readonly stack: Stack;
+  /** The core's session id while VPP knows the session; -1 before connect and after close. */
+  sid = -1;
+  private pendingWrite?: PendingWrite;
+  private reading = false;
+  private peerClosed = false;
+  private eofPushed = false;
+  private vppGone = false;
+  private timer?: NodeJS.Timeout;
+  private [kRef] = false;
+
+  constructor(options: VppSocketOptions | undefined, stack: Stack, sid = -1) {
+    super({
+      allowHalfOpen: options?.allowHalfOpen ?? false,
+      readableHighWaterMark: options?.readableHighWaterMark ?? options?.highWaterMark,
+      writableHighWaterMark: options?.writableHighWaterMark ?? options?.highWaterMark,
+      emitClose: false,
+      autoDestroy: true,
+      decodeStrings: true,
+    });
+    this.stack = stack;
+    if (sid >= 0) this.adopt(sid);
+    this.on('end', () => { if (!this.allowHalfOpen && !this.writableEnded) this.end(); });
+  }
+
+  /** An accepted session: established at once. */
+  private adopt(sid: number) {
+    this.sid = sid;
+    this.stack.register(sid, this);
+    this.setRef(true);
+    this.readAddresses();
+  }
+
+  get bytesWritten() { return this.written; }
+  get pending() { return this.sid < 0 || this.connecting; }
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  get bufferSize() { return this.writableLength; }
+  /** True on a cut-through session (both apps on this VPP, no TCP in between). */
+  get cutThrough() { return this.sid >= 0 && (this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH) !== 0; }
+
+  // ---- connect ----
+  connect(...args: unknown[]): this {
+    const [opts, cb] = normalizeConnectArgs(args);
+    if (cb) this.once('connect', cb);
+    if (this.sid >= 0 || this.connecting) throw Object.assign(new Error('Socket is already connected'), { code: 'ERR_SOCKET_CONNECTION_TIMEOUT' });
+    if (opts.path !== undefined) throw Object.assign(new Error(`vppnet: IPC path ${opts.path} cannot use the VPP transport`), { code: 'ERR_VPPNET_UNSUPPORTED' });
+    const port = validatePort(opts.port);
+    const host = opts.host ?? 'localhost';
+    if (typeof host !== 'string') throw invalidArgType('options.host', 'string', host);
+    this.connecting = true;
+    this.setRef(true);
+    const family = net.isIP(host);
+    if (family) process.nextTick(() => this.startConnect(host, family, port));
+    else {
+      const lookup = (opts.lookup as typeof dns.lookup | undefined) ?? dns.lookup;
+      lookup(host, { family: (opts.family as number) || 4 }, (err, address, fam) => {
+        this.emit('lookup', err, address, fam, host);
+        if (this.destroyed) return;
+        if (err) { this.destroy(err); return; }
+        this.startConnect(address, fam as number, port);
+      });
+    }
+    return this;
+  }
+
+  private startConnect(address: string, family: number, port: number) {
+    if (this.destroyed) return;
+    const { engine } = this.stack;
+    engine.scratch().set(ipToBytes(address, family));
+    const sid = engine.core.connect(family === 4 ? 1 : 0, port);
+    if (sid < 0) {
+      if (sid === -11) { setImmediate(() => this.startConnect(address, family, port)); return; }
+      this.destroy(fromCoreError(sid, 'connect', address, port));
+      return;
+    }
+    this.sid = sid;
+    this.remoteAddress = address;
+    this.remotePort = port;
+    this.remoteFamily = family === 4 ? 'IPv4' : 'IPv6';
+    this.stack.register(sid, this);
+    this.stack.kick();
+  }
+
+  onConnected(vppRetval: number) {
+    if (vppRetval !== 0) {
+      const err = fromVppError(vppRetval, 'connect', this.remoteAddress, this.remotePort);
+      this.stack.unregister(this.sid);
+      this.sid = -1;
+      this.connecting = false;
+      this.destroy(err);
+      return;
+    }
+    this.connecting = false;
+    this.readAddresses();
+    this.emit('connect');
+    this.emit('ready');
+    this.touch();
+    if (this.pendingWrite) this.flushWrite();
+    if (this.reading) this.pull();
+    if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.stack.engine.core.shutdown(this.sid);
+  }
+
+  private readAddresses() {
+    const { engine } = this.stack;
+    const read = (which: number) => {
+      engine.core.session_addr(this.sid, which);
+      const s = engine.scratch();
+      const isIp4 = s[18] === 1;
+      return { address: bytesToIp(s.subarray(0, 16), isIp4), port: s[16] | (s[17] << 8), family: isIp4 ? 'IPv4' : 'IPv6' };
+    };
+    const l = read(0);
+    this.localAddress = l.address; this.localPort = l.port; this.localFamily = l.family;
+    if (this.remoteAddress === undefined) {
+      const r = read(1);
+      this.remoteAddress = r.address; this.remotePort = r.port; this.remoteFamily = r.family;
+    }
+  }
+
+  address() {
+    return this.localAddress === undefined ? {} : { address: this.localAddress, family: this.localFamily, port: this.localPort };
+  }
+
+  // ---- write path ----
+  _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void) {
+    this.pendingWrite = { chunks: [chunk], idx: 0, off: 0, cb };
+    if (!this.connecting && this.sid >= 0) this.flushWrite();
+  }
+
+  _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void) {
+    this.pendingWrite = { chunks: chunks.map((c) => c.chunk), idx: 0, off: 0, cb };
+    if (!this.connecting && this.sid >= 0) this.flushWrite();
+  }
+
+  private flushWrite() {
+    const w = this.pendingWrite!;
+    const { engine } = this.stack;
+    while (w.idx < w.chunks.length) {
+      const chunk = w.chunks[w.idx];
+      const n = engine.send(this.sid, w.off === 0 ? chunk : chunk.subarray(w.off));
+      if (n < 0) {
+        this.pendingWrite = undefined;
+        w.cb(fromCoreError(n, 'write'));
+        return;
+      }
+      if (n === 0) { this.stack.kick(); return; }   // tx fifo full: VPP's TX event resumes us
+      this.written += n;
+      w.off += n;
+      if (w.off === chunk.length) { w.idx++; w.off = 0; }
+    }
+    this.pendingWrite = undefined;
+    this.stack.kick();
+    this.touch();
+    w.cb();
+  }
+
+  onWritable() {
+    if (this.pendingWrite && !this.connecting) this.flushWrite();
+  }
+
+  _final(cb: (err?: Error | null) => void) {
+    if (this.sid >= 0 && !this.connecting && !this.vppGone) {
+      this.stack.engine.core.shutdown(this.sid);
+      this.stack.kick();
+    }
+    cb();
+  }
+
+  // ---- read path ----
+  _read() {
+    this.reading = true;
+    if (!this.connecting && this.sid >= 0) this.pull();
+  }
+
+  private pull() {
+    const { engine } = this.stack;
+    while (this.reading && !this.eofPushed) {
+      const buf = this.vppGone ? null : engine.recv(this.sid, READ_MAX);
+      if (buf === null) {
+        if (this.peerClosed || this.vppGone) { this.eofPushed = true; this.push(null); }
+        break;
+      }
+      if (typeof buf === 'number') { this.destroy(fromCoreError(buf, 'read')); return; }
+      this.bytesRead += buf.length;
+      this.touch();
+      if (!this.push(buf)) this.reading = false;
+    }
+    this.stack.kick();   // a dequeue notification may be due
+  }
+
+  onReadable() { if (this.reading) this.pull(); }
+
+  onPeerClosed() {
+    this.peerClosed = true;
+    this.pull();
+    if (!this.eofPushed && !this.reading) this.read(0);
+  }
+
+  onReset() {
+    const err = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' });
+    this.destroy(err);
+  }
+
+  onVppClosed() {
+    this.vppGone = true;
+    if (this.sid >= 0) this.stack.unregister(this.sid);
+    if (!this.peerClosed && !this.destroyed && !this.writableFinished) {
+      this.onReset();
+      return;
+    }
+    this.peerClosed = true;
+    if (this.pendingWrite) {
+      const w = this.pendingWrite;
+      this.pendingWrite = undefined;
+      w.cb(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }));
+    }
+    this.pull();
+  }
+
+  onSessionError(err: number) {
+    this.vppGone = err === -104;
+    this.destroy(fromCoreError(err, 'read'));
+  }
+
+  // ---- teardown ----
+  _destroy(err: Error | null, cb: (err?: Error | null) => void) {
+    this.clearTimer();
+    this.connecting = false;
+    if (this.sid >= 0) {
+      const { core } = this.stack.engine;
+      if (!this.vppGone) (err && !this.peerClosed ? core.abort(this.sid) : core.close(this.sid));
+      this.stack.unregister(this.sid);
+      this.stack.kick();
+      this.sid = -1;
+    }
+    this.setRef(false);
+    cb(err);
+    process.nextTick(() => this.emit('close', !!err));
+  }
+
+  destroySoon() {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  resetAndDestroy() {
+    if (this.sid >= 0 && !this.vppGone) {
+      this.stack.engine.core.abort(this.sid);
+      this.stack.unregister(this.sid);
+      this.stack.kick();
+      this.sid = -1;
+    }
+    return this.destroy();
+  }
+
+  // ---- options, timers, refs ----
+  setNoDelay(_noDelay?: boolean) { return this; }        // VPP's TCP sends as soon as the TX event is handled
+  setKeepAlive(_enable?: boolean, _delay?: number) { return this; }
+
+  setTimeout(ms: number, cb?: () => void) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw Object.assign(new RangeError(`The value of "msecs" is out of range. It must be a non-negative finite number. Received ${ms}`), { code: 'ERR_OUT_OF_RANGE' });
+    }
+    this.timeout = ms;
+    if (cb) { if (ms === 0) this.removeListener('timeout', cb); else this.once('timeout', cb); }
+    this.clearTimer();
+    if (ms > 0) {
+      this.timer = setTimeout(() => this.emit('timeout'), ms);
+      if (!this[kRef]) this.timer.unref();
+    }
+    return this;
+  }
+
+  private touch() { this.timer?.refresh(); }
+  private clearTimer() { if (this.timer) clearTimeout(this.timer); this.timer = undefined; }
+
+  ref() { this.setRef(true); this.timer?.ref(); return this; }
+  unref() { this.setRef(false); this.timer?.unref(); return this; }
+
+  private setRef(on: boolean) {
+    if (on && (this.destroyed || this[kRef])) return;
+    if (!on && !this[kRef]) return;
+    this[kRef] = on;
+    if (on) this.stack.ref(); else this.stack.unref();
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The stack: one attachment of this process (one VPP app worker) to a VPP
+ * app namespace, through one engine. It attaches over the app socket, maps
+ * the segments VPP hands over, and turns each wake-up of the app mq eventfd
+ * into one drain of the core's event ring, dispatched to sockets and servers.
+ */
+import { debuglog } from 'util';
+import type { Engine } from '../engine/types';
+import { Ev, VN } from '../engine/abi';
+import type { Host, EventfdWatch } from '../host';
+
+const debug = debuglog('vppnet');
+
+export interface StackOptions {
+  appSocket: string;
+  /** 'both' (cut-through to local listeners, TCP otherwise), or 'global' (always VPP's TCP). */
+  scope: 'both' | 'global';
+  fifoSize: number;
+  segmentSize: number;
+  addSegmentSize: number;
+  evtQueueSize: number;
+  attachTimeoutMs: number;
+}
+
+export const DEFAULT_STACK_OPTIONS: Omit<StackOptions, 'appSocket'> = {
+  scope: 'both',
+  fifoSize: 1 << 20,
+  segmentSize: 64 << 20,
+  addSegmentSize: 64 << 20,
+  evtQueueSize: 2048,
+  attachTimeoutMs: 2000,
+};
+
+/** What the stack delivers to a session (a VppSocket). */
+export interface SessionSink {
+  onConnected(vppRetval: number): void;
+  onReadable(): void;
+  onWritable(): void;
+  onPeerClosed(): void;
+  onReset(): void;
+  onVppClosed(): void;
+  onSessionError(err: number): void;
+}
+
+/** What the stack delivers to a listener (a VppServer). */
+export interface ListenerSink {
+  onBound(vppRetval: number, port: number): void;
+  onUnbound(): void;
+  onAccept(sid: number): void;
+  onStackError(err: Error): void;
+}
+
+interface Segment { base: number; size: number }
+
+let attachSeq = 0;
+
+export class Stack {
+  readonly engine: Engine;
+  readonly opts: StackOptions;
+  private readonly host: Host;
+  private sapiFd = -1;
+  private mqEventFd = -1;
+  private vppMqEventFds: number[] = [];
+  private watch?: EventfdWatch;
+  private sapiWatch?: EventfdWatch;
+  private readonly segments = new Map<number, Segment>();
+  private readonly sessions: (SessionSink | undefined)[] = [];
+  private readonly listeners = new Map<number, ListenerSink>();
+  private refs = 0;
+  private kickScheduled = false;
+  private retryTimer?: NodeJS.Timeout;
+  private draining = false;
+  dead: Error | undefined;
+  onDead?: (err: Error) => void;
+
+  constructor(host: Host, engine: Engine, opts: StackOptions) {
+    this.host = host;
+    this.engine = engine;
+    this.opts = opts;
+    try {
+      this.attach();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  private attach() {
+    const { host, engine, opts } = this;
+    const core = engine.core;
+    this.sapiFd = host.sapiConnect(opts.appSocket, opts.attachTimeoutMs);
+    const flags = VN.APP_ACCEPT_REDIRECT | VN.APP_ADD_SEGMENT | VN.APP_USE_GLOBAL_SCOPE | VN.APP_EVT_MQ_EVENTFD |
+      (opts.scope === 'both' ? VN.APP_USE_LOCAL_SCOPE : 0);
+    const len = core.attach_encode(process.pid, ++attachSeq, flags, opts.evtQueueSize, opts.segmentSize,
+      opts.addSegmentSize, opts.fifoSize, opts.fifoSize);
+    host.sapiSend(this.sapiFd, engine.scratch().subarray(0, len));
+    const { msg, fds } = host.sapiRecv(this.sapiFd, opts.attachTimeoutMs);
+    engine.scratch().set(msg.subarray(0, Math.min(msg.length, 512)));
+    const fdFlags = core.attach_decode(msg.length, fds.length);
+    if (fdFlags < 0) {
+      for (const fd of fds) host.closeFd(fd);
+      throw attachError(fdFlags, core.attach_info(VN.INFO.RETVAL) | 0, opts.appSocket);
+    }
+    // fds arrive in flag order: VPP mq segment, app segment, app mq eventfd, VPP mq eventfds
+    let i = 0;
+    const take = () => fds[i++];
+    const vppSegFd = fdFlags & VN.FD_VPP_MQ_SEGMENT ? take() : -1;
+    const appSegFd = fdFlags & VN.FD_MEMFD_SEGMENT ? take() : -1;
+    this.mqEventFd = fdFlags & VN.FD_MQ_EVENTFD ? take() : -1;
+    this.vppMqEventFds = fds.slice(i);
+    if (vppSegFd >= 0) this.mapSegment(vppSegFd, VN.SEG_VPP_MQ, 0, 0);
+    if (appSegFd >= 0) {
+      this.mapSegment(appSegFd, VN.SEG_APP, core.attach_info(VN.INFO.SEG_HANDLE_LO), core.attach_info(VN.INFO.SEG_HANDLE_HI));
+    }
+    const rv = core.attach_finish();
+    if (rv < 0) {
+      throw attachError(rv, 0, opts.appSocket,
+        rv === -71 ? 'VPP must run with "session { use-private-rx-mqs }" and hand out eventfds' : undefined);
+    }
+    this.watch = host.watch(this.mqEventFd, (err) => (err ? this.fail(err) : this.drain()));
+    // VPP closing the app socket is how a dead or restarted VPP shows itself
+    this.sapiWatch = (host as Host & { watchHangup: Host["watch"] }).watchHangup(this.sapiFd, () => this.fail(vppGone(opts.appSocket)));
+    this.updateRef();
+    debug('attached to %s (engine %s, app index %d, %d VPP queues)', opts.appSocket, engine.kind,
+      core.attach_info(VN.INFO.APP_INDEX), core.attach_info(VN.INFO.N_VPP_MQS));
+  }
+
+  /** Map a memfd VPP gave us and register it with the core; the fd is closed either way. */
+  private mapSegment(fd: number, kind: number, lo: number, hi: number) {
+    const { host, engine } = this;
+    let base = -1;
+    try {
+      const size = host.fdSize(fd);
+      base = engine.mapSegment(fd, size);
+      const slot = engine.core.segment_add(kind, lo, hi, base, size);
+      if (slot < 0) throw coreErr(slot, `VPP segment 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is malformed`);
+      this.segments.set(slot, { base, size });
+      base = -1;
+    } finally {
+      if (base >= 0) engine.unmapSegment(base, host.fdSize(fd));
+      host.closeFd(fd);
+    }
+  }
+
+  // ---- sessions and listeners ----
+  register(sid: number, sink: SessionSink) { this.sessions[sid] = sink; }
+  unregister(sid: number) { this.sessions[sid] = undefined; }
+  registerListener(sid: number, sink: ListenerSink) { this.listeners.set(sid, sink); }
+
+  /** Keep the event loop alive while a ref'd socket or server uses the stack. */
+  ref() { this.refs++; this.updateRef(); }
+  unref() { this.refs--; this.updateRef(); }
+  private updateRef() {
+    if (this.refs > 0) { this.watch?.ref(); this.sapiWatch?.ref(); } else { this.watch?.unref(); this.sapiWatch?.unref(); }
+  }
+
+  /** After local calls that may have queued messages for VPP: signal once per tick. */
+  kick() {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    queueMicrotask(() => {
+      this.kickScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush() {
+    if (this.dead) return;
+    const bits = this.engine.core.signals();
+    for (let i = 0; bits >>> i; i++) if ((bits >>> i) & 1) this.host.eventfdWrite(this.vppMqEventFds[i]);
+    if (this.engine.core.attach_info(VN.INFO.PENDING) && !this.retryTimer) {
+      // a VPP-bound queue was full: try again shortly, never spin
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.drain(); }, 1);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** One wake-up: drain the app mq in batches, dispatch, then signal VPP once. */
+  drain() {
+    if (this.dead || this.draining) return;
+    this.draining = true;
+    const { engine } = this;
+    try {
+      for (;;) {
+        const n = engine.core.poll();
+        if (n <= 0) break;
+        const ev = engine.events();
+        let more = n === ev.length / VN.EVENT_WORDS;
+        for (let i = 0; i < n * VN.EVENT_WORDS; i += VN.EVENT_WORDS) {
+          const type = ev[i], sid = ev[i + 1], a = ev[i + 2] | 0;
+          if (type === Ev.ADD_SEGMENT) {
+            this.addSegment(ev[i + 2], ev[i + 3], ev[i + 5]);
+            more = true; // poll stopped at the segment: continue behind it
+          } else this.dispatch(type, sid, a, ev[i + 3]);
+          if (this.dead) return;
+        }
+        if (!more) break;
+      }
+    } catch (e) {
+      this.fail(e as Error);
+    } finally {
+      this.draining = false;
+    }
+    this.flush();
+  }
+
+  private dispatch(type: number, sid: number, a: number, b: number) {
+    switch (type) {
+      case Ev.RX: this.sessions[sid]?.onReadable(); break;
+      case Ev.TX: this.sessions[sid]?.onWritable(); break;
+      case Ev.CONNECTED: this.sessions[sid]?.onConnected(a); break;
+      case Ev.ACCEPTED: {
+        const l = this.listeners.get(a);
+        if (l) l.onAccept(sid); else this.engine.core.close(sid);
+        break;
+      }
+      case Ev.PEER_CLOSED: this.sessions[sid]?.onPeerClosed(); break;
+      case Ev.RESET: this.sessions[sid]?.onReset(); break;
+      case Ev.CLOSED: this.sessions[sid]?.onVppClosed(); break;
+      case Ev.SESSION_ERROR: this.sessions[sid]?.onSessionError(a); break;
+      case Ev.BOUND: this.listeners.get(sid)?.onBound(a, b); if (a !== 0) this.listeners.delete(sid); break;
+      case Ev.UNBOUND: { const l = this.listeners.get(sid); this.listeners.delete(sid); l?.onUnbound(); break; }
+      case Ev.DEL_SEGMENT: this.delSegment(a); break;
+      case Ev.ATTACH_ERROR: this.fail(coreErr(a, 'VPP shared memory is corrupt; detached')); break;
+      default: debug('unknown core event %d', type);
+    }
+  }
+
+  private addSegment(lo: number, hi: number, fdFlags: number) {
+    if (!fdFlags) throw new Error('vppnet: VPP announced a segment without a file descriptor');
+    // VPP sent the fd on the app socket before it queued this event
+    const { msg, fds } = this.host.sapiRecv(this.sapiFd, this.opts.attachTimeoutMs);
+    if (msg[0] !== 5 || fds.length !== 1) {
+      for (const fd of fds) this.host.closeFd(fd);
+      throw new Error(`vppnet: expected one segment fd from VPP, got message type ${msg[0]} with ${fds.length} fds`);
+    }
+    this.mapSegment(fds[0], VN.SEG_APP, lo, hi);
+    debug('mapped segment 0x%s', ((BigInt(hi) << 32n) | BigInt(lo)).toString(16));
+  }
+
+  private delSegment(slot: number) {
+    const seg = this.segments.get(slot);
+    if (!seg) return;
+    this.segments.delete(slot);
+    this.engine.unmapSegment(seg.base, seg.size);
+  }
+
+  get segmentCount() { return this.segments.size; }
+
+  /** The attachment is unusable (VPP died, closed the socket, or lied): fail everything, release all. */
+  fail(err: Error) {
+    if (this.dead) return;
+    this.dead = err;
+    debug('stack failed: %s', err.message);
+    const sessions = this.sessions.slice();
+    const listeners = [...this.listeners.values()];
+    this.sessions.length = 0;
+    this.listeners.clear();
+    this.release();
+    for (const s of sessions) s?.onSessionError(-104 /* ECONNRESET */);
+    for (const l of listeners) l.onStackError(err);
+    this.onDead?.(err);
+  }
+
+  /** Detach: closing the app socket makes VPP clean up everything of this app. */
+  close() {
+    this.fail(Object.assign(new Error('vppnet: detached from VPP'), { code: 'ERR_VPPNET_DETACHED' }));
+  }
+
+  private release() {
+    const { host } = this;
+    this.watch?.close();
+    this.sapiWatch?.close();
+    this.watch = this.sapiWatch = undefined;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const [slot, seg] of this.segments) {
+      this.engine.core.segment_del(slot);
+      this.engine.unmapSegment(seg.base, seg.size);
+    }
+    this.segments.clear();
+    for (const fd of [this.sapiFd, this.mqEventFd, ...this.vppMqEventFds]) if (fd >= 0) host.closeFd(fd);
+    this.sapiFd = this.mqEventFd = -1;
+    this.vppMqEventFds = [];
+  }
+}
+
+function coreErr(code: number, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`vppnet: ${message} (core error ${code})`), { code: 'ERR_VPPNET_PROTOCOL', errno: code });
+}
+
+function vppGone(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`vppnet: VPP closed the app socket ${path} (VPP stopped or restarted)`),
+    { code: 'ECONNRESET', errno: -104, syscall: 'read' });
+}
+
+const VPP_ATTACH_ERRORS: Record<number, string> = {
+  [-13]: 'no such app (NOAPP)',
+  [-14]: 'app already attached (APP_ATTACHED)',
+  [-22]: 'invalid app namespace (INVALID_NS)',
+  [-38]: 'wrong app namespace secret (WRONG_NS_SECRET)',
+  [-25]: 'VPP could not create a segment (SEG_CREATE)',
+  [-33]: 'VPP could not allocate an eventfd (EVENTFD_ALLOC)',
+};
+
+function attachError(rv: number, vppRetval: number, path: string, why?: string): NodeJS.ErrnoException {
+  const reason = why ?? (rv <= -1000
+    ? `VPP refused the attach: ${VPP_ATTACH_ERRORS[vppRetval] ?? `SESSION_E ${vppRetval}`}`
+    : `VPP's attach reply is malformed (core error ${rv})`);
+  return Object.assign(new Error(`vppnet: attach to ${path} failed: ${reason}`), { code: 'ERR_VPPNET_ATTACH', errno: rv });
+}
