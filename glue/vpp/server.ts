@@ -59,7 +59,8 @@ export class VppServer extends EventEmitter implements ListenerSink {
     const family = net.isIP(address);
     if (!family) throw Object.assign(new Error(`vppnet: listen needs an IP address on the VPP transport, got ${JSON.stringify(address)}`), { code: 'ERR_INVALID_IP_ADDRESS' });
     this.closing = false;
-    this.doListen(address, family, p);
+    this.ephemeralTries = p === 0 ? EPHEMERAL_TRIES : 0;
+    this.doListen(address, family, p === 0 ? ephemeralPort() : p);
     return this;
   }
 
@@ -77,9 +78,16 @@ export class VppServer extends EventEmitter implements ListenerSink {
     this.stack.kick();
   }
   private pendingAddr?: { address: string; family: string; port: number };
+  private ephemeralTries = 0;
 
   onBound(vppRetval: number, port: number) {
     const want = this.pendingAddr!;
+    if ((vppRetval === -15 || vppRetval === -17) && --this.ephemeralTries > 0) {
+      // port 0: VPP does not pick listener ports, so we pick one and retry while taken
+      this.sid = -1;
+      this.doListen(want.address, want.family === 'IPv4' ? 4 : 6, ephemeralPort());
+      return;
+    }
     if (vppRetval !== 0) {
       this.sid = -1;
       this.setRef(false);
@@ -167,6 +175,13 @@ export class VppServer extends EventEmitter implements ListenerSink {
   [Symbol.asyncDispose]() {
     return new Promise<void>((resolve) => (this.listening ? this.close(() => resolve()) : resolve()));
   }
+}
+
+const EPHEMERAL_TRIES = 64;
+
+/** A port from the IANA dynamic range, as the kernel would pick for port 0. */
+function ephemeralPort(): number {
+  return 49152 + Math.floor(Math.random() * 16384);
 }
 
 function errnoNotRunning() {

@@ -218,7 +218,12 @@ export class Stack {
       case Ev.RESET: this.sessions[sid]?.onReset(); break;
       case Ev.CLOSED: this.sessions[sid]?.onVppClosed(); break;
       case Ev.SESSION_ERROR: this.sessions[sid]?.onSessionError(a); break;
-      case Ev.BOUND: this.listeners.get(sid)?.onBound(a, b); if (a !== 0) this.listeners.delete(sid); break;
+      case Ev.BOUND: {
+        const l = this.listeners.get(sid);
+        if (a !== 0) this.listeners.delete(sid); // the core freed the sid: a retry may reuse it
+        l?.onBound(a, b);
+        break;
+      }
       case Ev.UNBOUND: { const l = this.listeners.get(sid); this.listeners.delete(sid); l?.onUnbound(); break; }
       case Ev.DEL_SEGMENT: this.delSegment(a); break;
       case Ev.ATTACH_ERROR: this.fail(coreErr(a, 'VPP shared memory is corrupt; detached')); break;
