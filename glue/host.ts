@@ -49,6 +49,8 @@ export interface Host extends CoreWrappers {
   eventfdRead(fd: number): number;
   /** Watch an eventfd: O_NONBLOCK is set on it; cb(null, count) once per wake-up, cb(err, 0) on a poll error. */
   watch(fd: number, cb: (err: Error | null, count: number) => void): EventfdWatch;
+  /** Watch a socket for its peer closing (never reads it): cb once, then the watch stops. */
+  watchHangup(fd: number, cb: (err: Error | null) => void): EventfdWatch;
 
   // ---- mappings ----
   readonly pageSize: number;

@@ -24,6 +24,7 @@ struct Poller {
   int fd;
   bool closing = false;   // uv_close called (or about to be)
   bool released = false;  // JS references dropped (on close completion or env teardown)
+  bool hangup = false;    // watchHangup: report the peer closing, never read
   WatchHandle *handle;    // null once the JS side let go
   Napi::FunctionReference cb;
   Napi::ObjectReference self;  // keeps the JS handle alive while the poll is open
@@ -83,10 +84,10 @@ class WatchHandle : public Napi::ObjectWrap<WatchHandle> {
     if (poller_) poller_->handle = nullptr;
   }
 
-  void Start(Napi::Env env, int fd, Napi::Function cb) {
+  void Start(Napi::Env env, int fd, Napi::Function cb, bool hangup) {
     // Reads in OnPoll must never block, even on a spurious wake-up.
     int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
+    if (!hangup && (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)))
       ThrowErrno(env, errno, "fcntl");
     uv_loop_t *loop;
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
@@ -95,10 +96,11 @@ class WatchHandle : public Napi::ObjectWrap<WatchHandle> {
     p->env = env;
     p->fd = fd;
     p->handle = this;
+    p->hangup = hangup;
     int r = uv_poll_init(loop, &p->poll, fd);
     if (r < 0) ThrowErrno(env, -r, "uv_poll_init");
     p->poll.data = p.get();
-    r = uv_poll_start(&p->poll, UV_READABLE, OnPoll);
+    r = uv_poll_start(&p->poll, hangup ? UV_DISCONNECT : UV_READABLE, OnPoll);
     if (r < 0) {
       Poller *raw = p.release();
       ClosePoller(raw, true);
@@ -122,6 +124,8 @@ class WatchHandle : public Napi::ObjectWrap<WatchHandle> {
     if (status < 0) {
       uv_poll_stop(&p->poll);  // the fd is unusable; the owner should close()
       err = ErrnoError(env, -status, "uv_poll").Value();
+    } else if (p->hangup) {
+      uv_poll_stop(&p->poll);  // one-shot: the peer is gone for good
     } else {
       ssize_t n;
       do n = read(p->fd, &count, sizeof count); while (n < 0 && errno == EINTR);
@@ -180,7 +184,19 @@ static Napi::Value Watch(const Napi::CallbackInfo &info) {
   if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "watch: callback must be a function");
   Napi::FunctionReference *ctor = env.GetInstanceData<AddonData>()->watch_ctor.get();
   Napi::Object obj = ctor->New({});
-  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>());
+  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>(), false);
+  return obj;
+}
+
+// watchHangup(fd, callback(err)) -> handle: one call when the peer of a socket
+// closes (EPOLLRDHUP/HUP). Never reads, so datagrams stay for their reader.
+static Napi::Value WatchHangup(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "watchHangup");
+  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "watchHangup: callback must be a function");
+  Napi::FunctionReference *ctor = env.GetInstanceData<AddonData>()->watch_ctor.get();
+  Napi::Object obj = ctor->New({});
+  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>(), true);
   return obj;
 }
 
@@ -188,6 +204,7 @@ void InitWatch(Napi::Env env, Napi::Object exports) {
   AddonData *data = env.GetInstanceData<AddonData>();
   data->watch_ctor = std::make_unique<Napi::FunctionReference>(Napi::Persistent(WatchHandle::Define(env)));
   exports.Set("watch", Napi::Function::New(env, Watch, "watch"));
+  exports.Set("watchHangup", Napi::Function::New(env, WatchHangup, "watchHangup"));
 }
 
 }  // namespace vppnet
