@@ -185,16 +185,12 @@ export class Stack {
         const n = engine.core.poll();
         if (n <= 0) break;
         const ev = engine.events();
-        let more = n === ev.length / VN.EVENT_WORDS;
         for (let i = 0; i < n * VN.EVENT_WORDS; i += VN.EVENT_WORDS) {
           const type = ev[i], sid = ev[i + 1], a = ev[i + 2] | 0;
-          if (type === Ev.ADD_SEGMENT) {
-            this.addSegment(ev[i + 2], ev[i + 3], ev[i + 5]);
-            more = true; // poll stopped at the segment: continue behind it
-          } else this.dispatch(type, sid, a, ev[i + 3]);
+          if (type === Ev.ADD_SEGMENT) this.addSegment(ev[i + 2], ev[i + 3], ev[i + 5]);
+          else this.dispatch(type, sid, a, ev[i + 3]);
           if (this.dead) return;
         }
-        if (!more) break;
       }
     } catch (e) {
       this.fail(e as Error);

@@ -152,7 +152,8 @@ int32_t vn_attach_finish(vn_core_t *c);
 
 /* ---------- wake-up: drain the app mq into the event ring ---------- */
 /* Returns the number of events written to vn_events() (0..event_cap). Call
- * again while it returns event_cap or the last event was VN_EV_ADD_SEGMENT. */
+ * again until it returns 0: it stops early when the ring is nearly full and
+ * right after a VN_EV_ADD_SEGMENT (map it first). */
 int32_t vn_poll(vn_core_t *c);
 /* Bitmask of VPP-bound queues that went empty -> non-empty since the last
  * call: the host writes 1 to VPP_MQ eventfd i for each set bit i. Clears it. */

@@ -65,10 +65,14 @@ enum {
 #define PEND_CLOSE        0x8u
 #define PEND_SHUTDOWN     0x10u
 
+/* session flags2 */
+#define SF2_SHUT          0x01u   /* vn_shutdown called: no more writes */
+
 typedef struct {
   uint8_t state;
   uint8_t flags;
   uint8_t pend;
+  uint8_t flags2;
   uint8_t close_type;     /* event type of the pending close message */
   uint8_t mq;             /* index of the session's VPP-bound queue */
   uint8_t is_ip4;

@@ -164,7 +164,7 @@ static int chunk_alloc(const vn_seg_t *s, uint32_t slice, uint32_t want, chunk_t
 int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t slot, uint64_t off) {
   if (slot >= VN_MAX_SEGMENTS) return VN_EBADMSG;
   vn_seg_t *s = &c->seg[slot];
-  uint8_t *shr = shm_at(s, off, FIFO_SHR_SIZE);
+  uint8_t *shr = off ? shm_at(s, off, FIFO_SHR_SIZE) : NULL;   /* 0 is NULL (§4.3) */
   if (!shr || !aligned(shr, 8)) return VN_EBADMSG;
   uint32_t size = rd32(shr + FIFO_SIZE);
   if (size == 0 || size > s->size) return VN_EBADMSG;

@@ -330,6 +330,7 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
       c->bad_msgs++;
       return;
     }
+    if (s->flags & SF_APP_CLOSED) return;   /* nobody reads or writes it any more */
     if (e[0] == EVT_IO_TX) { core_emit(c, VN_EV_TX, sid, 0, 0, 0, 0); return; }
     if (s->rx_epoch != c->epoch) {      /* one RX per session per wake-up */
       s->rx_epoch = c->epoch;
@@ -418,7 +419,8 @@ int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
   vn_session_t *s = lookup(c, sid);
   if (!s) return VN_ENOENT;
   if (s->state != SS_READY) return VN_ENOTCONN;
-  if (s->flags & (SF_APP_CLOSED | SF_VPP_FREED | SF_ANSWERED)) return 0;
+  if (s->flags & (SF_APP_CLOSED | SF_VPP_FREED | SF_ANSWERED) || (s->flags2 & SF2_SHUT)) return 0;
+  s->flags2 |= SF2_SHUT;
   if (send_close_msg(c, s, EVT_SHUTDOWN) == VN_EAGAIN) session_mark_pending(c, s, PEND_SHUTDOWN);
   return 0;
 }
@@ -477,7 +479,7 @@ int32_t vn_tx_reserve(vn_core_t *c, uint32_t sid, uint32_t len) {
   int32_t err;
   vn_session_t *s = data_session(c, sid, &err);
   if (!s) return err;
-  if (s->flags & (SF_RESET | SF_APP_CLOSED)) return VN_EPIPE;
+  if ((s->flags & (SF_RESET | SF_APP_CLOSED)) || (s->flags2 & SF2_SHUT)) return VN_EPIPE;
   return fifo_tx_reserve(c, s, len);
 }
 
