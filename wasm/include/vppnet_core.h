@@ -172,6 +172,9 @@ int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which);
 #define VN_SS_PEER_CLOSED 0x2u
 #define VN_SS_RESET       0x4u
 uint32_t vn_session_flags(vn_core_t *c, uint32_t sid);
+/* Address of a session's svm_fifo_shared_t (which: 0 rx, 1 tx, 2 rx signal,
+ * 3 tx signal), 0 if none. For tests that play a lying VPP. */
+uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which);
 
 /* ---------- data ---------- */
 /* Up to len bytes of tx fifo room as regions in vn_iov(); returns the bytes

@@ -466,6 +466,14 @@ uint32_t vn_session_flags(vn_core_t *c, uint32_t sid) {
          ((s->flags & SF_RESET) ? VN_SS_RESET : 0);
 }
 
+uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which) {
+  vn_session_t *s = lookup(c, sid);
+  const vn_fifo_t *f[4];
+  if (!s || which > 3) return 0;
+  f[0] = &s->rx; f[1] = &s->tx; f[2] = &s->rx_sig; f[3] = &s->tx_sig;
+  return (uintptr_t)f[which]->shr;
+}
+
 /* ---- data ---- */
 static vn_session_t *data_session(vn_core_t *c, uint32_t sid, int32_t *err) {
   vn_session_t *s = lookup(c, sid);
