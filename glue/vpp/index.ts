@@ -27,7 +27,7 @@ function envInt(name: string, dflt: number): number {
 
 /** The stack for this configuration, attaching now if there is none (blocking, bounded by a timeout). */
 export function getStack(cfg: VppConfig): Stack {
-  const scope = cfg.scope ?? (process.env.VPPNET_SCOPE === 'global' ? 'global' : 'both');
+  const scope = cfg.scope ?? 'both';
   const key = `${cfg.appSocket}\0${cfg.engine}\0${scope}`;
   const have = stacks.get(key);
   if (have && !have.dead) return have;

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+/**
+ * `vppnet doctor [--mode M] [--app-socket PATH] [--engine E] [--scope S] [--json]`:
+ * what `auto` (or the given mode) would choose here, and why, step by step.
+ */
+import { existsSync, statSync, accessSync, constants as fsc } from 'node:fs';
+import { join } from 'node:path';
+import { resolve, type VppnetOptions, MODES, ENGINES, SCOPES } from './config';
+import { appSocketProblem, reachVpp } from './transport';
+import * as vpp from './vpp';
+
+interface Check { name: string; ok: boolean | null; detail: string }
+
+function parseArgs(argv: string[]): { cmd?: string; opts: VppnetOptions; json: boolean } {
+  const opts: VppnetOptions = {};
+  let cmd: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--mode') opts.mode = val() as VppnetOptions['mode'];
+    else if (a === '--app-socket') opts.appSocket = val();
+    else if (a === '--engine') opts.engine = val() as VppnetOptions['engine'];
+    else if (a === '--scope') opts.scope = val() as VppnetOptions['scope'];
+    else if (a === '--json') json = true;
+    else if (a === '-h' || a === '--help') usage();
+    else if (!cmd) cmd = a;
+    else usage(`unexpected argument '${a}'`);
+  }
+  return { cmd, opts, json };
+}
+
+function usage(msg?: string): never {
+  if (msg) process.stderr.write(`vppnet: ${msg}\n`);
+  process.stderr.write(`usage: vppnet doctor [--mode ${MODES.join('|')}] [--app-socket PATH] [--engine ${ENGINES.join('|')}] [--scope ${SCOPES.join('|')}] [--json]\n` +
+    `  Explains which transport vppnet would use here and why.\n` +
+    `  Environment: VPPNET_MODE, VPPNET_APP_SOCKET, VPPNET_ENGINE, VPPNET_SCOPE, NODE_DEBUG=vppnet\n`);
+  process.exit(msg ? 2 : 0);
+}
+
+function socketChecks(path: string): Check[] {
+  const checks: Check[] = [];
+  const exists = existsSync(path);
+  checks.push({ name: 'app socket exists', ok: exists, detail: path });
+  if (!exists) {
+    const dir = join(path, '..');
+    checks.push({ name: 'its directory exists', ok: existsSync(dir), detail: dir });
+    return checks;
+  }
+  const st = statSync(path);
+  checks.push({ name: 'is a unix socket', ok: st.isSocket(), detail: st.isSocket() ? 'yes' : 'not a socket' });
+  let writable = true;
+  let why = `mode ${(st.mode & 0o777).toString(8)}, owner ${st.uid}:${st.gid}; we are ${process.getuid?.()}:${process.getgid?.()}`;
+  try { accessSync(path, fsc.W_OK); } catch (e) { writable = false; why += ` (${(e as NodeJS.ErrnoException).code})`; }
+  checks.push({ name: 'we may connect (write permission)', ok: writable, detail: why });
+  return checks;
+}
+
+function engineChecks(): Check[] {
+  const root = join(__dirname, '..', '..');
+  const wasm = join(root, 'wasm', 'build', 'vppnet_core.wasm');
+  const addon = join(root, 'host', 'build', 'Release', 'vppnet_host.node');
+  return [
+    { name: 'wasm core built', ok: existsSync(wasm), detail: wasm },
+    { name: 'native addon built', ok: existsSync(addon), detail: addon },
+  ];
+}
+
+function vppInstallHint(): string | null {
+  for (const p of [process.env.VPP_PREFIX && join(process.env.VPP_PREFIX, 'bin', 'vpp'), '/opt/vpp/bin/vpp', '/usr/bin/vpp']) {
+    if (p && existsSync(p)) return p;
+  }
+  return null;
+}
+
+export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve>; checks: Check[]; choice: string; reason: string } {
+  const config = resolve(opts);
+  const checks = [...socketChecks(config.appSocket), ...engineChecks()];
+  let choice: string;
+  let reason: string;
+  if (config.mode === 'kernel') {
+    choice = 'kernel';
+    reason = "mode is 'kernel'";
+  } else {
+    const problem = appSocketProblem(config.appSocket);
+    // The VPP side may offer a richer probe; tryStack is the contract.
+    const probe = (vpp as unknown as { probe?: (c: object) => { ok: boolean; reason?: string } }).probe;
+    const r = problem ? { ok: false as const, reason: problem }
+      : probe ? probe({ appSocket: config.appSocket, engine: config.engine, scope: config.scope }) : reachVpp(config);
+    checks.push({ name: `attach (${config.engine} engine)`, ok: problem ? null : r.ok,
+      detail: problem ? 'not tried' : r.ok ? 'attached' : String(r.reason) });
+    if (r.ok) { choice = 'vpp'; reason = `attached to ${config.appSocket}`; }
+    else if (config.mode === 'vpp') { choice = 'error ERR_VPPNET_UNAVAILABLE'; reason = String(r.reason); }
+    else { choice = 'kernel'; reason = String(r.reason); }
+  }
+  return { config, checks, choice, reason };
+}
+
+function main(): void {
+  const { cmd, opts, json } = parseArgs(process.argv.slice(2));
+  if (cmd !== 'doctor') usage(cmd ? `unknown command '${cmd}'` : 'missing command');
+  let report;
+  try {
+    report = doctor(opts);
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const { config, checks, choice, reason } = report;
+  const mark = (ok: boolean | null): string => (ok === null ? '[-]' : ok ? '[ok]' : '[!!]');
+  const out = [
+    'vppnet doctor',
+    `  mode       ${config.mode}`,
+    `  engine     ${config.engine}`,
+    `  appSocket  ${config.appSocket}`,
+    `  scope      ${config.scope}`,
+    '',
+    ...checks.map((c) => `  ${mark(c.ok).padEnd(5)}${c.name}: ${c.detail}`),
+    '',
+    `=> ${config.mode} would use: ${choice} (${reason})`,
+  ];
+  const bin = vppInstallHint();
+  if (choice !== 'vpp' && config.mode !== 'kernel') {
+    out.push(bin
+      ? `   VPP is installed at ${bin}: start it with a session layer and app socket (see README "Pointing vppnet at a VPP").`
+      : '   No VPP installation found (looked in $VPP_PREFIX/bin, /opt/vpp/bin, /usr/bin).');
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+if (require.main === module) main();

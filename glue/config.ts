@@ -1,0 +1,110 @@
+/**
+ * Transport configuration: per call (options) > configure() > environment > defaults.
+ * Read on every decision, so changing process.env or configure() takes effect
+ * for the next socket or server.
+ */
+import { invalidArgType, invalidArgValue } from './errors';
+
+export type Mode = 'auto' | 'vpp' | 'kernel';
+export type EngineName = 'wasm' | 'native';
+export type Transport = 'vpp' | 'kernel';
+/** 'both': cut-through to listeners of the namespace, VPP's TCP otherwise; 'global': always VPP's TCP. */
+export type Scope = 'both' | 'global';
+
+export const MODES: readonly Mode[] = ['auto', 'vpp', 'kernel'];
+export const ENGINES: readonly EngineName[] = ['wasm', 'native'];
+export const SCOPES: readonly Scope[] = ['both', 'global'];
+export const DEFAULT_APP_SOCKET = '/run/vpp/app_ns_sockets/default';
+
+/** The options vppnet adds to createServer/connect/new Socket. */
+export interface VppnetOptions {
+  mode?: Mode;
+  appSocket?: string;
+  engine?: EngineName;
+  scope?: Scope;
+}
+
+export interface Config {
+  mode: Mode;
+  appSocket: string;
+  engine: EngineName;
+  scope: Scope;
+}
+
+const overrides: VppnetOptions = {};
+
+function checkMode(v: unknown, name: string): Mode {
+  if (!MODES.includes(v as Mode)) throw invalidArgValue(name, v, MODES);
+  return v as Mode;
+}
+function checkEngine(v: unknown, name: string): EngineName {
+  if (!ENGINES.includes(v as EngineName)) throw invalidArgValue(name, v, ENGINES);
+  return v as EngineName;
+}
+function checkScope(v: unknown, name: string): Scope {
+  if (!SCOPES.includes(v as Scope)) throw invalidArgValue(name, v, SCOPES);
+  return v as Scope;
+}
+function checkAppSocket(v: unknown, name: string): string {
+  if (typeof v !== 'string') throw invalidArgType(name, 'string', v);
+  if (v === '') throw Object.assign(new TypeError(`The argument '${name}' must be a non-empty path. Received ''`),
+    { code: 'ERR_INVALID_ARG_VALUE' });
+  return v;
+}
+
+/** Validate only the vppnet keys present in `o` (undefined means "not set"). */
+export function validateOptions(o: VppnetOptions | undefined, prefix = 'options.'): void {
+  if (o === null || typeof o !== 'object') return;
+  if (o.mode !== undefined) checkMode(o.mode, prefix + 'mode');
+  if (o.engine !== undefined) checkEngine(o.engine, prefix + 'engine');
+  if (o.appSocket !== undefined) checkAppSocket(o.appSocket, prefix + 'appSocket');
+  if (o.scope !== undefined) checkScope(o.scope, prefix + 'scope');
+}
+
+/**
+ * Set process-wide defaults. A key given as undefined goes back to the
+ * environment/default. Returns the configuration now in effect.
+ */
+export function configure(o: VppnetOptions = {}): Config {
+  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'object', o);
+  validateOptions(o, '');
+  for (const k of ['mode', 'appSocket', 'engine', 'scope'] as const) {
+    if (k in o) {
+      if (o[k] === undefined) delete overrides[k];
+      else (overrides as Record<string, unknown>)[k] = o[k];
+    }
+  }
+  return resolve();
+}
+
+function fromEnv(): VppnetOptions {
+  const e = process.env;
+  const out: VppnetOptions = {};
+  if (e.VPPNET_MODE) out.mode = checkMode(e.VPPNET_MODE, 'VPPNET_MODE');
+  if (e.VPPNET_ENGINE) out.engine = checkEngine(e.VPPNET_ENGINE, 'VPPNET_ENGINE');
+  if (e.VPPNET_APP_SOCKET) out.appSocket = e.VPPNET_APP_SOCKET;
+  if (e.VPPNET_SCOPE) out.scope = checkScope(e.VPPNET_SCOPE, 'VPPNET_SCOPE');
+  return out;
+}
+
+/** The configuration for one socket/server: options > configure() > env > defaults. */
+export function resolve(o?: VppnetOptions | null): Config {
+  if (o !== undefined && o !== null) validateOptions(o);
+  const env = fromEnv();
+  const pick = <K extends keyof VppnetOptions>(k: K): VppnetOptions[K] =>
+    (o && o[k] !== undefined ? o[k] : undefined) ?? overrides[k] ?? env[k];
+  return {
+    mode: pick('mode') ?? 'auto',
+    appSocket: pick('appSocket') ?? DEFAULT_APP_SOCKET,
+    engine: pick('engine') ?? 'wasm',
+    scope: pick('scope') ?? 'both',
+  };
+}
+
+/** A copy of `o` without vppnet's keys, for handing to node:net. */
+export function stripVppnetOptions<T extends object>(o: T): T {
+  if (o === null || typeof o !== 'object') return o;
+  if (!('mode' in o) && !('appSocket' in o) && !('engine' in o) && !('scope' in o)) return o;
+  const { mode: _m, appSocket: _a, engine: _e, scope: _s, ...rest } = o as T & VppnetOptions;
+  return rest as T;
+}
