@@ -224,6 +224,8 @@ export class VppSocket extends Duplex implements SessionSink {
     while (this.reading && !this.eofPushed) {
       const buf = this.vppGone ? null : engine.recv(this.sid, READ_MAX);
       if (buf === null) {
+        // cut-through EOF: the peer's shutdown mark, seen by the empty read
+        if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
         if (this.peerClosed || this.vppGone) { this.eofPushed = true; this.push(null); }
         break;
       }
@@ -282,7 +284,8 @@ export class VppSocket extends Duplex implements SessionSink {
     }
     this.setRef(false);
     cb(err);
-    process.nextTick(() => this.emit('close', !!err));
+    // like a libuv handle's close callback: a later turn of the loop, not this tick
+    setImmediate(() => this.emit('close', !!err));
   }
 
   destroySoon() {

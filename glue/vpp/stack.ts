@@ -50,7 +50,7 @@ export interface ListenerSink {
   onStackError(err: Error): void;
 }
 
-interface Segment { base: number; size: number }
+interface Segment { base: number; size: number; handle: string }
 
 let attachSeq = 0;
 
@@ -133,8 +133,8 @@ export class Stack {
       const size = host.fdSize(fd);
       base = engine.mapSegment(fd, size);
       const slot = engine.core.segment_add(kind, lo, hi, base, size);
-      if (slot < 0) throw coreErr(slot, `VPP segment 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is malformed`);
-      this.segments.set(slot, { base, size });
+      if (slot < 0) throw coreErr(slot, `VPP segment ${handleStr(lo, hi)} is malformed`);
+      this.segments.set(slot, { base, size, handle: kind === VN.SEG_APP ? handleStr(lo, hi) : '' });
       base = -1;
     } finally {
       if (base >= 0) engine.unmapSegment(base, host.fdSize(fd));
@@ -235,12 +235,24 @@ export class Stack {
       for (const fd of fds) this.host.closeFd(fd);
       throw new Error(`vppnet: expected one segment fd from VPP, got message type ${msg[0]} with ${fds.length} fds`);
     }
+    // VPP reuses the handle of a segment it freed without telling us (the
+    // cut-through segment of a closed listener): that old mapping is stale
+    const handle = handleStr(lo, hi);
+    for (const [slot, seg] of this.segments) {
+      if (seg.handle !== handle) continue;
+      const rv = this.engine.core.segment_del(slot);
+      if (rv < 0) throw coreErr(rv, `VPP reused segment handle ${handle} while sessions still use it`);
+      this.segments.delete(slot);
+      this.engine.unmapSegment(seg.base, seg.size);
+      debug('segment %s was stale: unmapped', handle);
+    }
     this.mapSegment(fds[0], VN.SEG_APP, lo, hi);
-    debug('mapped segment 0x%s', ((BigInt(hi) << 32n) | BigInt(lo)).toString(16));
+    debug('mapped segment %s', handle);
   }
 
   private delSegment(slot: number) {
     const seg = this.segments.get(slot);
+    debug('VPP deleted segment in slot %d', slot);
     if (!seg) return;
     this.segments.delete(slot);
     this.engine.unmapSegment(seg.base, seg.size);
@@ -283,6 +295,10 @@ export class Stack {
     this.sapiFd = this.mqEventFd = -1;
     this.vppMqEventFds = [];
   }
+}
+
+function handleStr(lo: number, hi: number): string {
+  return '0x' + ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16);
 }
 
 function coreErr(code: number, message: string): NodeJS.ErrnoException {

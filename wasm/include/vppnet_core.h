@@ -169,7 +169,8 @@ int32_t vn_abort(vn_core_t *c, uint32_t sid);     /* RST */
 /* Local (which=0) or remote (which=1) address into scratch (VN_ADDR_*). */
 int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which);
 #define VN_SS_CUT_THROUGH 0x1u
-#define VN_SS_PEER_CLOSED 0x2u
+#define VN_SS_PEER_CLOSED 0x2u   /* DISCONNECTED, or (cut-through) the peer's shutdown
+                                    mark seen by an empty vn_rx_peek: EOF */
 #define VN_SS_RESET       0x4u
 uint32_t vn_session_flags(vn_core_t *c, uint32_t sid);
 /* Address of a session's svm_fifo_shared_t (which: 0 rx, 1 tx, 2 rx signal,

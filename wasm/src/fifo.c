@@ -281,7 +281,13 @@ int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len) {
   uint32_t avail = tail - head;
   if (avail > size || size > seg->size) return poison(c, s);
   uint32_t n = avail < len ? avail : len;
-  if (n == 0) return 0;
+  if (n == 0) {
+    /* a vppnet peer on cut-through marks its shutdown behind its last byte */
+    if ((s->flags & SF_CT) && ld_acq32(shr + FIFO_VN_EOF) == VN_EOF_MAGIC &&
+        ld_acq32(shr + FIFO_TAIL) == head)
+      s->flags |= SF_PEER_CLOSED;
+    return 0;
+  }
   chunk_t ch;
   if (!chunk_find(seg, shr, rd64(shr + FIFO_HEAD_CHUNK), head, &ch)) return poison(c, s);
   n = fill_iov(c, seg, ch, head, n);

@@ -65,6 +65,13 @@
 #define FIFO_TAIL_CHUNK        128   /* u64 */
 #define FIFO_TAIL              136   /* u32 atomic */
 #define FIFO_SHR_SIZE          192
+/* vppnet's own mark, in padding of the producer's cache line (VPP zeroes the
+ * whole header when it allocates a fifo and never touches padding): the writer
+ * shut down after its last byte. VPP has no half-close on cut-through sessions
+ * (its ct transport has no half_close op), so two vppnet apps tell each other
+ * here; any other peer ignores it and sees EOF only on a full close. */
+#define FIFO_VN_EOF            140   /* u32 */
+#define VN_EOF_MAGIC           0x464f4e56u   /* "VNOF" */
 #define WANT_DEQ_NOTIF         0x1u
 #define WANT_DEQ_NOTIF_IF_FULL 0x2u
 #define WANT_DEQ_NOTIF_IF_EMPTY 0x4u
