@@ -98,21 +98,33 @@ export class VppSocket extends Duplex implements SessionSink {
     this.connecting = true;
     this.setRef(true);
     const family = net.isIP(host);
-    if (family) process.nextTick(() => this.startConnect(host, family, port));
+    if (family) process.nextTick(() => this.queueConnect(host, family, port));
     else {
       const lookup = (opts.lookup as typeof dns.lookup | undefined) ?? dns.lookup;
       lookup(host, { family: (opts.family as number) || 4 }, (err, address, fam) => {
         this.emit('lookup', err, address, fam, host);
         if (this.destroyed) return;
         if (err) { this.destroy(err); return; }
-        this.startConnect(address, fam as number, port);
+        this.queueConnect(address, fam as number, port);
       });
     }
     return this;
   }
 
+  private queueConnect(address: string, family: number, port: number) {
+    this.holdsConnectSlot = true;
+    this.stack.connectSlot(() => this.startConnect(address, family, port));
+  }
+
+  private releaseConnectSlot() {
+    if (!this.holdsConnectSlot) return;
+    this.holdsConnectSlot = false;
+    this.stack.releaseConnectSlot();
+  }
+  private holdsConnectSlot = false;
+
   private startConnect(address: string, family: number, port: number) {
-    if (this.destroyed) return;
+    if (this.destroyed) { this.releaseConnectSlot(); return; }
     const { engine } = this.stack;
     engine.scratch().set(ipToBytes(address, family));
     const sid = engine.core.connect(family === 4 ? 1 : 0, port);
@@ -130,6 +142,7 @@ export class VppSocket extends Duplex implements SessionSink {
   }
 
   onConnected(vppRetval: number) {
+    this.releaseConnectSlot();
     if (vppRetval !== 0) {
       const err = fromVppError(vppRetval, 'connect', this.remoteAddress, this.remotePort);
       this.stack.unregister(this.sid);
@@ -274,6 +287,7 @@ export class VppSocket extends Duplex implements SessionSink {
   // ---- teardown ----
   _destroy(err: Error | null, cb: (err?: Error | null) => void) {
     this.clearTimer();
+    this.releaseConnectSlot();
     this.connecting = false;
     if (this.sid >= 0) {
       const { core } = this.stack.engine;

@@ -27,7 +27,9 @@ export const DEFAULT_STACK_OPTIONS: Omit<StackOptions, 'appSocket'> = {
   fifoSize: 1 << 20,
   segmentSize: 64 << 20,
   addSegmentSize: 64 << 20,
-  evtQueueSize: 2048,
+  // the app mq's control ring gets 1/16 of the slots: 1024 control messages
+  // in flight (ACCEPTED, CONNECTED, ...) before VPP refuses with ALLOC
+  evtQueueSize: 16384,
   attachTimeoutMs: 2000,
 };
 
@@ -53,6 +55,7 @@ export interface ListenerSink {
 interface Segment { base: number; size: number; handle: string }
 
 let attachSeq = 0;
+const MAX_CONNECTS_IN_FLIGHT = 256;
 
 export class Stack {
   readonly engine: Engine;
@@ -146,6 +149,21 @@ export class Stack {
   register(sid: number, sink: SessionSink) { this.sessions[sid] = sink; }
   unregister(sid: number) { this.sessions[sid] = undefined; }
   registerListener(sid: number, sink: ListenerSink) { this.listeners.set(sid, sink); }
+
+  /**
+   * Connects in flight are bounded: each one makes VPP queue control messages
+   * for us (CONNECTED, and ACCEPTED when we are also the server), and a full
+   * control ring makes VPP fail the connect. Excess connects wait their turn.
+   */
+  connectSlot(start: () => void) {
+    if (this.connecting < MAX_CONNECTS_IN_FLIGHT) { this.connecting++; start(); } else this.connectQueue.push(start);
+  }
+  releaseConnectSlot() {
+    const next = this.connectQueue.shift();
+    if (next) next(); else this.connecting--;
+  }
+  private connecting = 0;
+  private readonly connectQueue: (() => void)[] = [];
 
   /** Keep the event loop alive while a ref'd socket or server uses the stack. */
   ref() { this.refs++; this.updateRef(); }

@@ -285,9 +285,8 @@ static void on_cleanup(vn_core_t *c, const uint8_t *m) {
   if (sid == NO_SID) { c->bad_msgs++; return; }
   vn_session_t *s = &c->sessions[sid];
   if (m[CLEANUP_TYPE] != CLEANUP_SESSION) {
-    /* transport gone before we confirmed the peer's close: confirm now */
-    if (!(s->flags & SF_ANSWERED) && (s->flags & (SF_RESET | SF_PEER_CLOSED)))
-      queue_close(c, s, (s->flags & SF_RESET) ? EVT_RESET_REPLY : EVT_DISCONNECTED_REPLY);
+    /* transport gone: VPP keeps the session and its fifos until the app
+     * confirms, so unread bytes stay readable; vn_close confirms */
     return;
   }
   hmap_del(c, sid);
