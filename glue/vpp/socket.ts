@@ -92,6 +92,9 @@ export class VppSocket extends Duplex implements SessionSink {
     if (cb) this.once('connect', cb);
     if (this.sid >= 0 || this.connecting) throw Object.assign(new Error('Socket is already connected'), { code: 'ERR_SOCKET_CONNECTION_TIMEOUT' });
     if (opts.path !== undefined) throw Object.assign(new Error(`vppnet: IPC path ${opts.path} cannot use the VPP transport`), { code: 'ERR_VPPNET_UNSUPPORTED' });
+    if (opts.port === undefined) {
+      throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
+    }
     const port = validatePort(opts.port);
     const host = opts.host ?? 'localhost';
     if (typeof host !== 'string') throw invalidArgType('options.host', 'string', host);

@@ -27,6 +27,9 @@ export interface Profile {
   host: string;
   /** Merged into every createServer/connect options, e.g. { mode: 'vpp', appSocket }. */
   options: object;
+  /** Merged after `options` into createServer / connect options only (e.g. the client in another VPP namespace). */
+  serverOptions?: object;
+  clientOptions?: object;
   expectTransport: 'kernel' | 'vpp';
   /** Register every test as skipped and say why, loudly. */
   skip?: string;
@@ -105,12 +108,14 @@ const CHUNK_SIZES = [1, 7, 100, 1000, 1460, 4096, 16384, 65536, 100_000, 1 << 20
 
 export function conformanceSuite(profile: Profile): void {
   const { net: N, host, options } = profile;
+  const sopts = () => ({ ...options, ...profile.serverOptions });
+  const copts = () => ({ ...options, ...profile.clientOptions });
   const family = isIPv6(host) ? 'IPv6' : 'IPv4';
   const sockets = new Set<net.Socket>();
   const servers = new Set<net.Server>();
 
   function server(listener?: (s: Sock) => void, extra: object = {}): Srv {
-    const srv: Srv = N.createServer({ ...options, ...extra }, listener);
+    const srv: Srv = N.createServer({ ...sopts(), ...extra }, listener);
     srv.on('connection', (s: net.Socket) => sockets.add(s));
     servers.add(srv);
     return srv;
@@ -121,7 +126,7 @@ export function conformanceSuite(profile: Profile): void {
     return (srv.address() as net.AddressInfo).port;
   }
   function dial(port: number, extra: object = {}, cb?: () => void): Sock {
-    const s: Sock = N.connect({ ...options, ...extra, port, host }, cb);
+    const s: Sock = N.connect({ ...copts(), ...extra, port, host }, cb);
     sockets.add(s);
     return s;
   }
@@ -157,7 +162,8 @@ export function conformanceSuite(profile: Profile): void {
   function child(body: string, env: Record<string, string> = {}) {
     const mod = profile.module ?? DEFAULT_MODULE;
     const pre = mod.endsWith('.ts') ? ['-r', TS_REGISTER] : [];
-    const script = `const net = require(${JSON.stringify(mod)}); const opts = ${JSON.stringify(options)};` +
+    const script = `const net = require(${JSON.stringify(mod)}); const sopts = ${JSON.stringify(sopts())};` +
+      ` const copts = ${JSON.stringify(copts())};` +
       ` const host = ${JSON.stringify(host)};\n${body}`;
     const p = spawn(process.execPath, [...pre, '-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -432,9 +438,9 @@ export function conformanceSuite(profile: Profile): void {
   });
 
   T("bad input throws node's own errors", async () => {
-    expectCode(() => N.connect({ ...options, port: -1, host }), 'ERR_SOCKET_BAD_PORT');
-    expectCode(() => N.connect({ ...options, port: 'abc', host }), 'ERR_SOCKET_BAD_PORT');
-    expectCode(() => N.connect({ ...options }), 'ERR_MISSING_ARGS');
+    expectCode(() => N.connect({ ...copts(), port: -1, host }), 'ERR_SOCKET_BAD_PORT');
+    expectCode(() => N.connect({ ...copts(), port: 'abc', host }), 'ERR_SOCKET_BAD_PORT');
+    expectCode(() => N.connect({ ...copts() }), 'ERR_MISSING_ARGS');
     expectCode(() => N.createServer(42), 'ERR_INVALID_ARG_TYPE');
     const srv = server();
     expectCode(() => srv.listen({ port: 65536, host }), 'ERR_SOCKET_BAD_PORT');
@@ -487,9 +493,9 @@ export function conformanceSuite(profile: Profile): void {
 
   T('unref() on server and sockets lets the process exit', async () => {
     const ch = child(`
-      const srv = net.createServer(opts, (s) => s.unref());
+      const srv = net.createServer(sopts, (s) => s.unref());
       srv.listen({ port: 0, host }, () => {
-        const c = net.connect({ ...opts, port: srv.address().port, host }, () => {
+        const c = net.connect({ ...copts, port: srv.address().port, host }, () => {
           c.unref(); srv.unref(); process.stdout.write('ready\\n');
         });
       });`);
@@ -501,7 +507,7 @@ export function conformanceSuite(profile: Profile): void {
 
   T('ref() after unref() keeps the process alive', async () => {
     const ch = child(`
-      const srv = net.createServer(opts);
+      const srv = net.createServer(sopts);
       srv.listen({ port: 0, host }, () => { srv.unref(); srv.ref(); process.stdout.write('ready\\n'); });`);
     try {
       await within((async () => { while (!ch.output().includes('ready')) { if (ch.p.exitCode !== null) break; await sleep(20); } })(), 15000, 'child ready');

@@ -44,16 +44,21 @@ forEachEngine('session lifecycle', (ctx) => {
     expect(ofType(w.pollAll(), EV.CLOSED).map((e) => e[1])).toEqual([s.sid]);
   });
 
-  ctx.test('CLEANUP 0 after DISCONNECTED without an app close: the core confirms with DISCONNECTED_REPLY (§7.7)', () => {
+  // The doc (§7.7) suggests confirming at once; VPP's source (session.c,
+  // session_transport_delete_notify) keeps the session and its fifos until the
+  // app confirms, so the core waits for vn_close and unread bytes stay readable.
+  ctx.test('CLEANUP 0 after DISCONNECTED without an app close: data stays readable, vn_close confirms', () => {
     const w = attached(ctx.eng);
     const s = w.session();
+    s.rx.put(new Uint8Array([9, 8, 7]));
     w.closing(T.DISCONNECTED, s.handle);
     w.pollAll();
     w.cleanup(s.handle, 0);
     w.pollAll();
-    expect(s.mq.drain().map((p) => p.type)).toEqual([T.DISCONNECTED_REPLY]);
-    ctx.eng.core.close(s.sid);                                  // the app closes later: nothing more to send
     expect(s.mq.drain()).toEqual([]);
+    expect(Array.from(ctx.eng.recv(s.sid, 10) as Buffer)).toEqual([9, 8, 7]);
+    ctx.eng.core.close(s.sid);
+    expect(s.mq.drain().map((p) => p.type)).toEqual([T.DISCONNECTED_REPLY]);
   });
 
   ctx.test('reset: RESET -> VN_EV_RESET + SS_RESET, writes refused, close -> RESET_REPLY', () => {

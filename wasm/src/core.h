@@ -80,6 +80,7 @@ typedef struct {
   uint32_t listener;      /* accepted: listener sid */
   uint32_t app_index;     /* accepted: ACCEPTED.context, echoed in the reply */
   uint32_t rx_epoch;      /* last vn_poll that reported VN_EV_RX */
+  uint32_t freed_epoch;   /* free: epoch + 1 of the vn_poll that freed it (survives reuse) */
   uint32_t tx_reserved;   /* bytes handed out by vn_tx_reserve */
   uint32_t rx_peeked;     /* bytes handed out by vn_rx_peek */
   uint64_t handle;

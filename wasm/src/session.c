@@ -53,16 +53,26 @@ static void hmap_del(vn_core_t *c, uint32_t sid) {
 
 /* ---- table ---- */
 static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
+  /* a sid freed while this batch of events was written stays unused until the
+   * next vn_poll: the host may still be dispatching events that name it */
+  int32_t fallback = -1;
   for (uint32_t n = 0; n < c->max_sessions; n++) {
     uint32_t sid = (c->free_hint + n) % c->max_sessions;
     if (c->sessions[sid].state != SS_FREE) continue;
-    memset(&c->sessions[sid], 0, sizeof(vn_session_t));
-    c->sessions[sid].state = state;
-    c->free_hint = sid + 1;
-    c->n_sessions++;
-    return (int32_t)sid;
+    if (c->sessions[sid].freed_epoch == c->epoch + 1) {
+      if (fallback < 0) fallback = (int32_t)sid;
+      continue;
+    }
+    fallback = (int32_t)sid;
+    break;
   }
-  return VN_ENOMEM;
+  if (fallback < 0) return VN_ENOMEM;
+  uint32_t sid = (uint32_t)fallback;
+  memset(&c->sessions[sid], 0, sizeof(vn_session_t));
+  c->sessions[sid].state = state;
+  c->free_hint = sid + 1;
+  c->n_sessions++;
+  return (int32_t)sid;
 }
 
 static void unbind(vn_core_t *c, vn_session_t *s) {
@@ -79,6 +89,7 @@ static void sid_free(vn_core_t *c, uint32_t sid) {
   unbind(c, s);
   if (s->pend) c->n_pending--;
   memset(s, 0, sizeof(*s));
+  s->freed_epoch = c->epoch + 1;
   c->n_sessions--;
 }
 
