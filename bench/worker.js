@@ -120,23 +120,6 @@ function echoServer() {
   listen(srv);
 }
 
-// WORKAROUND (remove once fixed in glue/vpp/socket.ts): VppSocket's flushWrite
-// takes engine.send() == 0 for "tx fifo full", so a zero-length chunk (node:http
-// ends every response with write('', 'latin1')) stalls the socket forever and
-// the next response on a keep-alive connection never goes out. Dropping empty
-// chunks changes nothing on the wire. Only applied to VPP sockets.
-function shimZeroWrites(s) {
-  if (T.kind === 'kernel' || s._benchShim) return s;
-  s._benchShim = true;
-  const write = s._write, writev = s._writev;
-  s._write = function (chunk, enc, cb) { return chunk.length ? write.call(this, chunk, enc, cb) : cb(); };
-  s._writev = function (chunks, cb) {
-    const nonEmpty = chunks.filter((c) => c.chunk.length);
-    return nonEmpty.length ? writev.call(this, nonEmpty, cb) : cb();
-  };
-  return s;
-}
-
 function httpServer() {
   let requests = 0;
   const body = Buffer.from('hello from vppnet bench\n');
@@ -146,7 +129,7 @@ function httpServer() {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
     res.end(body);
   });
-  const srv = net.createServer(extra, (s) => hs.emit('connection', shimZeroWrites(s)));
+  const srv = net.createServer(extra, (s) => hs.emit('connection', s));
   process.on('message', (m) => { if (m === 'stop') send({ type: 'result', requests }); });
   listen(srv);
 }
@@ -259,7 +242,7 @@ async function httpClient() {
     connections,
     pipelining,
     connect: (_opts, cb) => {
-      const s = shimZeroWrites(net.connect(connectOpts()));
+      const s = net.connect(connectOpts());
       const onErr = (e) => cb(e, null);
       s.once('error', onErr);
       s.once('connect', () => { s.removeListener('error', onErr); cb(null, s); });

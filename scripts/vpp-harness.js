@@ -241,7 +241,7 @@ plugins {
 ${plugins}
 }
 session { ${session.join(' ')} }
-`;
+${o.tcpCloseWaitSec ? `tcp { closewait-time ${o.tcpCloseWaitSec} }\n` : ''}`;
 }
 
 // VCL configs, for VPP's own C test peers (vperf_client/vperf_server, LDP):
@@ -465,6 +465,8 @@ function attachVpp(runDir) {
  * Start one private VPP and configure the two-namespace loopback topology.
  * Options: pollSleepUsec (100), privateRxMqs (true), mainHeap ('512M'),
  * extraSession (extra words inside `session { }`), mainCore (0),
+ * tcpCloseWaitSec (VPP's TCP closes a connection whose peer half-closed after
+ * this long if the app has not closed it: 2 s by default in VPP),
  * runDir (default: a fresh mkdtemp dir), timeoutMs (30000, for the CLI to
  * answer), persistent (false: killed when this process exits), found (a
  * findVpp() result), testAddr, peerAddr, peerSecret.
@@ -478,6 +480,7 @@ async function startVpp(opts = {}) {
     privateRxMqs: opts.privateRxMqs ?? true,
     mainHeap: opts.mainHeap ?? '512M',
     extraSession: opts.extraSession ?? '',
+    tcpCloseWaitSec: opts.tcpCloseWaitSec ?? 0,
     mainCore: opts.mainCore ?? 0,
     testAddr: opts.testAddr ?? '127.0.0.2',
     peerAddr: opts.peerAddr ?? '127.0.1.2',

@@ -200,6 +200,7 @@ export class VppSocket extends Duplex implements SessionSink {
     const { engine } = this.stack;
     while (w.idx < w.chunks.length) {
       const chunk = w.chunks[w.idx];
+      if (chunk.length === 0) { w.idx++; continue; }   // node:http ends responses with write('')
       const n = engine.send(this.sid, w.off === 0 ? chunk : chunk.subarray(w.off));
       if (n < 0) {
         this.pendingWrite = undefined;

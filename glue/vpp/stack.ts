@@ -122,7 +122,7 @@ export class Stack {
     }
     this.watch = host.watch(this.mqEventFd, (err) => (err ? this.fail(err) : this.drain()));
     // VPP closing the app socket is how a dead or restarted VPP shows itself
-    // MUTATION this.sapiWatch = host.watchHangup(this.sapiFd, () => this.fail(vppGone(opts.appSocket)));
+    this.sapiWatch = host.watchHangup(this.sapiFd, () => this.fail(vppGone(opts.appSocket)));
     this.updateRef();
     debug('attached to %s (engine %s, app index %d, %d VPP queues)', opts.appSocket, engine.kind,
       core.attach_info(VN.INFO.APP_INDEX), core.attach_info(VN.INFO.N_VPP_MQS));

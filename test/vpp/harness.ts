@@ -36,6 +36,8 @@ export interface VppSession {
 }
 
 export interface StartVppOptions {
+  /** VPP's TCP gives up on a connection whose peer half-closed after this many seconds unless the app closes it (VPP default 2). */
+  tcpCloseWaitSec?: number;
   /** unix { poll-sleep-usec }: 0 busy-polls a core (lowest latency). Default 100. */
   pollSleepUsec?: number;
   /** session { use-private-rx-mqs }. Default true. */
