@@ -1,0 +1,166 @@
+/**
+ * Shared pieces of the fault tests: resource accounting (fds, memfd mappings,
+ * RSS), bounded waiting, servers and streams through the public API, and a
+ * describe block that owns its VPP (tests here kill and restart it).
+ */
+import { once } from 'events';
+import * as vppnet from '../../glue/index';
+import { loadHost, type Host } from '../../glue/host';
+import type { Stack } from '../../glue/vpp/stack';
+import { describeSkipped, startVpp, vppSkipReason, type StartVppOptions, type VppInstance } from '../vpp/harness';
+
+export type Engine = 'wasm' | 'native';
+export const ENGINES: Engine[] = ['wasm', 'native'];
+export const SOAK = process.env.VPPNET_SOAK === '1';
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function until(what: string, ms: number, check: () => Promise<boolean> | boolean, step = 20): Promise<number> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(step);
+  }
+  return Date.now() - t0;
+}
+
+/** fds, memfd mappings and RSS of this process. */
+export interface Resources { fds: number; maps: number; rss: number }
+export function resources(host: Host = loadHost()): Resources {
+  return { fds: host.openFdCount(), maps: host.mappingCount(), rss: process.memoryUsage().rss };
+}
+export const mib = (n: number) => (n / (1 << 20)).toFixed(1) + ' MiB';
+export function fmt(r: Resources): string { return `fds ${r.fds}, memfd mappings ${r.maps}, rss ${mib(r.rss)}`; }
+
+/** Options of one attachment: cut-through capable on the default namespace, or VPP TCP from 'peer'. */
+export function vppOpts(inst: VppInstance, engine: Engine, where: 'default' | 'peer' = 'default', mode: 'vpp' | 'auto' = 'vpp') {
+  return {
+    mode, engine,
+    appSocket: where === 'default' ? inst.appSocket : inst.peerAppSocket,
+    scope: where === 'default' ? ('both' as const) : ('global' as const),
+  };
+}
+
+export function listen(srv: vppnet.Server | import('net').Server, host = '0.0.0.0'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, host, () => { srv.removeListener('error', reject); resolve((srv.address() as { port: number }).port); });
+  });
+}
+
+export function closeServer(srv: { close(cb?: (err?: Error) => void): unknown }): Promise<void> {
+  return new Promise((r) => { srv.close(() => r()); });
+}
+
+/** The stack (VPP attachment) of a VPP socket or server: the test-only way in to shared memory. */
+export function stackOf(x: unknown): Stack {
+  const s = (x as { stack?: Stack }).stack;
+  if (!s) throw new Error('not a VPP socket/server');
+  return s;
+}
+
+/**
+ * A deterministic byte stream per id: byte p is pattern[(p + shift) % period]
+ * (the period is prime-sized so streams do not line up). A receiver checks
+ * every byte in order: loss, duplication or reordering is a mismatch.
+ */
+const PERIOD = (1 << 20) + 7;
+const PATTERN = (() => {
+  const b = Buffer.allocUnsafe(PERIOD * 2);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < PERIOD; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
+  b.copy(b, PERIOD, 0, PERIOD);
+  return b;
+})();
+export function streamBytes(id: number, pos: number, len: number): Buffer {
+  const start = (pos + id * 7919) % PERIOD;
+  if (len <= PERIOD) return PATTERN.subarray(start, start + len);
+  throw new RangeError('len too large');
+}
+export class StreamChecker {
+  pos = 0;
+  bad = -1;
+  constructor(readonly id: number) {}
+  feed(d: Buffer) {
+    if (this.bad >= 0) return;
+    for (let off = 0; off < d.length;) {
+      const n = Math.min(d.length - off, 1 << 20);
+      const want = streamBytes(this.id, this.pos, n);
+      if (Buffer.compare(want, d.subarray(off, off + n)) !== 0) {
+        let i = 0;
+        while (want[i] === d[off + i]) i++;
+        this.bad = this.pos + i;
+        return;
+      }
+      this.pos += n;
+      off += n;
+    }
+  }
+}
+
+/** Resolves on 'drain' or 'close' (never rejects; errors are the caller's listeners' business). */
+export function drainOrClose(s: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { s.removeListener('drain', done); s.removeListener('close', done); resolve(); };
+    s.on('drain', done);
+    s.on('close', done);
+  });
+}
+
+/** Resolves on 'close' (unlike events.once, an 'error' first does not reject). */
+export function closed(s: NodeJS.EventEmitter & { closed?: boolean }): Promise<void> {
+  return new Promise((resolve) => { if (s.closed) resolve(); else s.once('close', () => resolve()); });
+}
+
+/** Write the stream of `id` on `s` until stop() says so or `total` bytes went; resolves with the byte count. */
+export async function pump(s: vppnet.Socket, id: number, stop: () => boolean, total = Infinity, chunk = 64 << 10): Promise<number> {
+  let pos = 0;
+  while (!stop() && pos < total && !s.destroyed) {
+    const n = Math.min(chunk, total - pos);
+    const ok = s.write(streamBytes(id, pos, n));
+    pos += n;
+    if (!ok) await drainOrClose(s);
+  }
+  return pos;
+}
+
+/**
+ * A describe block that owns its VPP: started in beforeAll, stopped in
+ * afterAll; tests may kill it and start another on the same run dir (same app
+ * socket paths) through `restart`.
+ */
+export function describeOwnVpp(title: string, fn: (ctl: {
+  vpp: () => VppInstance;
+  restart: () => Promise<VppInstance>;
+  kill: () => Promise<void>;
+  cleanup: () => Promise<void>;
+}) => void, opts: StartVppOptions = {}): void {
+  const reason = vppSkipReason();
+  const noVpp = (): VppInstance => { throw new Error(`no VPP: ${reason}`); };
+  if (reason) {
+    describeSkipped(title, reason, () => fn({ vpp: noVpp, restart: async () => noVpp(), kill: async () => { noVpp(); }, cleanup: async () => { noVpp(); } }));
+    return;
+  }
+  describe(title, () => {
+    let inst: VppInstance | undefined;
+    let runDir: string | undefined;
+    beforeAll(async () => { inst = await startVpp(opts); runDir = inst.runDir; }, 60000);
+    afterAll(async () => { await inst?.stop(); }, 30000);
+    fn({
+      vpp: () => { if (!inst) throw new Error('VPP did not start'); return inst; },
+      /** SIGKILL VPP; its run dir (and app socket file, now refusing connections) stays until restart. */
+      kill: async () => {
+        const old = inst!;
+        old.kill('SIGKILL');
+        await until('VPP to die', 5000, () => !old.alive());
+      },
+      /** Remove the dead VPP's run dir: the app socket path disappears. */
+      cleanup: async () => { await inst?.stop(); },
+      restart: async () => {
+        if (inst) await inst.stop();
+        inst = undefined;
+        inst = await startVpp({ ...opts, runDir });
+        return inst;
+      },
+    });
+  });
+}
