@@ -11,7 +11,7 @@ import type { CoreApi, Engine, EngineOptions } from './types';
 import { CORE_FUNCTIONS, U32_RESULTS } from './abi';
 
 const PAGE = 65536;
-const MAX_PAGES = 32768; // 2 GiB: pointers stay positive int32 in JS
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit: pointers are read back unsigned (>>> 0)
 const IOV_WORDS = 2; // wasm32 vn_iov_t = { u32 base, u32 len }
 
 let compiled: WebAssembly.Module | undefined;

@@ -5,7 +5,7 @@
  */
 import { createEngine } from '../engine';
 import { loadHost } from '../host';
-import { DEFAULT_STACK_OPTIONS, Stack } from './stack';
+import { stackDefaults, Stack } from './stack';
 
 export { VppSocket } from './socket';
 export { VppServer } from './server';
@@ -20,11 +20,6 @@ export interface VppConfig {
 
 const stacks = new Map<string, Stack>();
 
-function envInt(name: string, dflt: number): number {
-  const v = process.env[name];
-  return v && /^\d+$/.test(v) ? Number(v) : dflt;
-}
-
 /** The stack for this configuration, attaching now if there is none (blocking, bounded by a timeout). */
 export function getStack(cfg: VppConfig): Stack {
   const scope = cfg.scope ?? 'both';
@@ -36,12 +31,7 @@ export function getStack(cfg: VppConfig): Stack {
   const engine = cfg.engine === 'native' ? createEngine('native') : createEngine('wasm');
   let stack: Stack;
   try {
-    stack = new Stack(host, engine, {
-      ...DEFAULT_STACK_OPTIONS,
-      appSocket: cfg.appSocket,
-      scope,
-      fifoSize: envInt('VPPNET_FIFO_SIZE', DEFAULT_STACK_OPTIONS.fifoSize),
-    });
+    stack = new Stack(host, engine, { ...stackDefaults(), appSocket: cfg.appSocket, scope });
   } catch (e) {
     engine.dispose();
     throw e;

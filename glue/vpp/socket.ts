@@ -128,6 +128,7 @@ export class VppSocket extends Duplex implements SessionSink {
 
   private startConnect(address: string, family: number, port: number) {
     if (this.destroyed) { this.releaseConnectSlot(); return; }
+    if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
     const { engine } = this.stack;
     engine.scratch().set(ipToBytes(address, family));
     const sid = engine.core.connect(family === 4 ? 1 : 0, port);
@@ -281,6 +282,13 @@ export class VppSocket extends Duplex implements SessionSink {
       w.cb(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }));
     }
     this.pull();
+  }
+
+  onStackError(err: Error) {
+    this.vppGone = true;
+    const e = Object.assign(new Error(`${(err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'read ECONNRESET' : err.message}`),
+      { code: (err as NodeJS.ErrnoException).code ?? 'ECONNRESET', errno: (err as NodeJS.ErrnoException).errno ?? -104, syscall: 'read', cause: err });
+    this.destroy(e);
   }
 
   onSessionError(err: number) {

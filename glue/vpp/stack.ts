@@ -22,16 +22,22 @@ export interface StackOptions {
   attachTimeoutMs: number;
 }
 
-export const DEFAULT_STACK_OPTIONS: Omit<StackOptions, 'appSocket'> = {
+function envInt(name: string, dflt: number): number {
+  const v = process.env[name];
+  return v && /^\d+$/.test(v) ? Number(v) : dflt;
+}
+
+/** Defaults, read from the environment when a stack attaches (VPPNET_FIFO_SIZE, VPPNET_SEGMENT_SIZE, VPPNET_ADD_SEGMENT_SIZE). */
+export const stackDefaults = (): Omit<StackOptions, 'appSocket'> => ({
   scope: 'both',
-  fifoSize: 1 << 20,
-  segmentSize: 64 << 20,
-  addSegmentSize: 64 << 20,
+  fifoSize: envInt('VPPNET_FIFO_SIZE', 1 << 20),
+  segmentSize: envInt('VPPNET_SEGMENT_SIZE', 64 << 20),
+  addSegmentSize: envInt('VPPNET_ADD_SEGMENT_SIZE', 64 << 20),
   // the app mq's control ring gets 1/16 of the slots: 1024 control messages
   // in flight (ACCEPTED, CONNECTED, ...) before VPP refuses with ALLOC
   evtQueueSize: 16384,
   attachTimeoutMs: 2000,
-};
+});
 
 /** What the stack delivers to a session (a VppSocket). */
 export interface SessionSink {
@@ -42,6 +48,8 @@ export interface SessionSink {
   onReset(): void;
   onVppClosed(): void;
   onSessionError(err: number): void;
+  /** The attachment is gone (VPP died or lied): the session is too. */
+  onStackError(err: Error): void;
 }
 
 /** What the stack delivers to a listener (a VppServer). */
@@ -55,7 +63,7 @@ export interface ListenerSink {
 interface Segment { base: number; size: number; handle: string }
 
 let attachSeq = 0;
-const MAX_CONNECTS_IN_FLIGHT = 256;
+const MAX_CONNECTS_IN_FLIGHT = 64;
 
 export class Stack {
   readonly engine: Engine;
@@ -288,7 +296,9 @@ export class Stack {
     this.sessions.length = 0;
     this.listeners.clear();
     this.release();
-    for (const s of sessions) s?.onSessionError(-104 /* ECONNRESET */);
+    for (const s of sessions) s?.onStackError(err);
+    // connects still waiting for a slot run now and fail on the dead stack
+    for (const start of this.connectQueue.splice(0)) start();
     for (const l of listeners) l.onStackError(err);
     this.onDead?.(err);
   }
