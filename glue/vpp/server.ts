@@ -146,6 +146,7 @@ export class VppServer extends EventEmitter implements ListenerSink {
     }
     if (this.sid >= 0) {
       this.closing = true;
+      this.bound = undefined;   // not listening from now on, as net.Server
       if (this.stack.dead) this.onUnbound();
       else { this.stack.engine.core.unlisten(this.sid); this.stack.kick(); }
     } else if (!this.closing) {

@@ -147,6 +147,9 @@ export class VppSocket extends Duplex implements SessionSink {
 
   onConnected(vppRetval: number) {
     this.releaseConnectSlot();
+    // with local scope VPP answers NOROUTE for a loopback destination nobody
+    // listens on: to the user that is a refused connection
+    if (vppRetval === -6 && /^127\.|^::1$/.test(this.remoteAddress ?? '')) vppRetval = -2;
     if (vppRetval !== 0) {
       const err = fromVppError(vppRetval, 'connect', this.remoteAddress, this.remotePort);
       this.stack.unregister(this.sid);
@@ -244,7 +247,11 @@ export class VppSocket extends Duplex implements SessionSink {
       if (buf === null) {
         // cut-through EOF: the peer's shutdown mark, seen by the empty read
         if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
-        if (this.peerClosed || this.vppGone) { this.eofPushed = true; this.push(null); }
+        if (this.peerClosed || this.vppGone) {
+          this.eofPushed = true;
+          this.push(null);
+          process.nextTick(() => this.read(0));   // as node's net does: 'end' even when nobody reads
+        }
         break;
       }
       if (typeof buf === 'number') { this.destroy(fromCoreError(buf, 'read')); return; }
@@ -255,7 +262,11 @@ export class VppSocket extends Duplex implements SessionSink {
     this.stack.kick();   // a dequeue notification may be due
   }
 
-  onReadable() { if (this.reading) this.pull(); }
+  /** Like node's read loop, fill the stream's buffer up to its high-water mark even while nobody consumes (so EOF is seen). */
+  onReadable() {
+    if (this.reading) this.pull();
+    else if (!this.destroyed && !this.eofPushed) this.read(0);
+  }
 
   onPeerClosed() {
     this.peerClosed = true;
@@ -335,7 +346,8 @@ export class VppSocket extends Duplex implements SessionSink {
   setKeepAlive(_enable?: boolean, _delay?: number) { return this; }
 
   setTimeout(ms: number, cb?: () => void) {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    if (typeof ms !== 'number') throw invalidArgType('msecs', 'number', ms);
+    if (!Number.isFinite(ms) || ms < 0) {
       throw Object.assign(new RangeError(`The value of "msecs" is out of range. It must be a non-negative finite number. Received ${ms}`), { code: 'ERR_OUT_OF_RANGE' });
     }
     this.timeout = ms;

@@ -67,6 +67,7 @@ enum {
 
 /* session flags2 */
 #define SF2_SHUT          0x01u   /* vn_shutdown called: no more writes */
+#define SF2_ACCEPTED      0x02u   /* the server end of the session */
 
 typedef struct {
   uint8_t state;

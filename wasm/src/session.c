@@ -217,10 +217,16 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
   c->seg[s->rx.seg].refs++;
   c->seg[s->tx.seg].refs++;
   s->listener = lsid;
-  read_tep(m + ACC_LCL, s->lcl_ip, &s->lcl_port, &s->is_ip4);
-  read_tep(m + ACC_RMT, s->rmt_ip, &s->rmt_port, NULL);
+  s->flags2 |= SF2_ACCEPTED;
+  read_tep(m + ACC_LCL, s->lcl_ip, &s->lcl_port, NULL);
+  read_tep(m + ACC_RMT, s->rmt_ip, &s->rmt_port, &s->is_ip4);   /* rmt.is_ip4 is set even on cut-through */
   static const uint8_t zero[16];
-  if (s->rmt_port == 0 && !memcmp(s->rmt_ip, zero, 16)) s->flags |= SF_CT;
+  if (s->rmt_port == 0 && !memcmp(s->rmt_ip, zero, 16)) {
+    s->flags |= SF_CT;
+    /* VPP names neither end's address on cut-through: report the listener's */
+    vn_session_t *l = &c->sessions[lsid];
+    if (!memcmp(s->lcl_ip, zero, 16)) memcpy(s->lcl_ip, l->lcl_ip, 16);
+  }
   hmap_put(c, (uint32_t)sid);
   if (send_accept_reply(c, s, (uint32_t)sid, 0) == VN_EAGAIN) session_mark_pending(c, s, PEND_ACCEPT_REPLY);
   core_emit(c, VN_EV_ACCEPTED, (uint32_t)sid, lsid, 0, 0, 0);
@@ -469,11 +475,28 @@ static int32_t close_common(vn_core_t *c, uint32_t sid, int abort) {
 int32_t vn_close(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 0); }
 int32_t vn_abort(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 1); }
 
+/* Cut-through has no TCP, so VPP reports 0.0.0.0:0 for the connecting end.
+ * Both ends share the client->server data fifo, so both derive the same
+ * stand-in port from its offset; the address is the listener's. */
+static uint16_t ct_port(const vn_core_t *c, const vn_fifo_t *f) {
+  if (!f->shr) return 0;
+  const vn_seg_t *g = &c->seg[f->seg];
+  uint64_t off = (uint64_t)(f->shr - (g->base + g->fsh));
+  return (uint16_t)(49152 + (off / FIFO_SHR_SIZE) % 16384);
+}
+
 int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which) {
   vn_session_t *s = lookup(c, sid);
   if (!s) return VN_ENOENT;
-  memcpy(c->scratch + VN_ADDR_IP, which ? s->rmt_ip : s->lcl_ip, 16);
-  wr16(c->scratch + VN_ADDR_PORT, which ? s->rmt_port : s->lcl_port);
+  const uint8_t *ip = which ? s->rmt_ip : s->lcl_ip;
+  uint16_t port = which ? s->rmt_port : s->lcl_port;
+  if ((s->flags & SF_CT) && port == 0 && s->state == SS_READY) {
+    int client = !(s->flags2 & SF2_ACCEPTED);
+    ip = client ? s->rmt_ip : s->lcl_ip;                /* the listener's address */
+    port = ct_port(c, client ? &s->tx : &s->rx);        /* client -> server fifo */
+  }
+  memcpy(c->scratch + VN_ADDR_IP, ip, 16);
+  wr16(c->scratch + VN_ADDR_PORT, port);
   c->scratch[VN_ADDR_IS_IP4] = s->is_ip4;
   return 0;
 }
