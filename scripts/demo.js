@@ -12,7 +12,7 @@ const { createHash } = require('node:crypto');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist', 'cjs', 'index.js');
-const HOST = '127.0.0.1';
+let HOST = process.env.VPPNET_DEMO_HOST || '127.0.0.1';
 
 function loadVppnet() {
   if (!fs.existsSync(dist)) {
@@ -23,13 +23,18 @@ function loadVppnet() {
   return require(dist);
 }
 
-// ---------------------------------------------------------------------------
-// >>> LEAD: start a private VPP if one is installed but not running. <<<
-// Should return { env: { VPPNET_APP_SOCKET: ... }, stop() } or null; must not
-// depend on /work/shared at run time. Until then the demo uses whatever
-// VPPNET_* says, and `auto` falls back to the kernel when no VPP is reachable.
-function maybeStartPrivateVpp() {
-  return null;
+// A VPP installed here but not running: start a private one with the tests'
+// harness (and stop it after), so a user who has VPP sees the VPP path.
+async function maybeStartPrivateVpp() {
+  const mode = process.env.VPPNET_MODE || 'auto';
+  const appSocket = process.env.VPPNET_APP_SOCKET || '/run/vpp/app_ns_sockets/default';
+  if (mode === 'kernel' || fs.existsSync(appSocket)) return null;
+  const harness = require('./vpp-harness.js');
+  const found = harness.findVpp();
+  if (found.missing) return null;
+  console.log(`demo: VPP is installed (${found.vpp}) but not running here: starting a private instance`);
+  const inst = await harness.startVpp({});
+  return { env: { VPPNET_APP_SOCKET: inst.appSocket }, host: inst.testAddr, stop: () => inst.stop() };
 }
 // ---------------------------------------------------------------------------
 
@@ -81,8 +86,9 @@ async function client() {
   const vppnet = loadVppnet();
   const mb = Number(process.env.VPPNET_DEMO_MB || 256);
   const conns = Number(process.env.VPPNET_DEMO_CONNS || 4);
-  const vpp = maybeStartPrivateVpp();
-  const env = { ...process.env, ...(vpp ? vpp.env : {}) };
+  const vpp = await maybeStartPrivateVpp();
+  if (vpp && !process.env.VPPNET_DEMO_HOST) HOST = vpp.host;
+  const env = { ...process.env, ...(vpp ? vpp.env : {}), VPPNET_DEMO_HOST: HOST };
   Object.assign(process.env, vpp ? vpp.env : {});
 
   const st = vppnet.status();
@@ -107,7 +113,7 @@ async function client() {
   child.send('stop');
   const bye = await new Promise((resolve) => child.once('message', resolve));
   await new Promise((resolve) => child.once('exit', resolve));
-  if (vpp) vpp.stop();
+  if (vpp) await vpp.stop();
 
   const total = per * conns;
   const ok = results.every((r) => r.ok);
