@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make deps: install what is missing to build and test vppnet on Debian/Ubuntu.
-#   apt: emscripten (the WASM core), clang + lld, build tools for the addon (node-gyp: make, g++, python3)
+#   apt: emscripten (the WASM core), clang + lld + libFuzzer's runtime, build tools for the addon
+#        (node-gyp: make, g++, python3), iperf3 for the benchmarks
 #   npm: the locked devDependencies (npm ci), only when node_modules is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,9 @@ have ld.lld  || need+=(lld)
 have make    || need+=(make)
 have g++     || need+=(g++)
 have python3 || need+=(python3)
+# libFuzzer's runtime for `make fuzz` (Debian/Ubuntu ship it apart from clang)
+compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null || need+=(libclang-rt-14-dev)
+have iperf3  || need+=(iperf3)   # the kernel C reference row of `make bench`
 
 if ((${#need[@]})); then
   if ! have apt-get; then

@@ -30,7 +30,11 @@ function newestMtime(dir, ext) {
 
 // 1. The native addon (host/), if it can be built here.
 const addon = path.join(root, 'host', 'build', 'Release', 'vppnet_host.node');
-if (!fs.existsSync(addon) && fs.existsSync(path.join(root, 'host', 'binding.gyp')) &&
+const addonStale = !fs.existsSync(addon) || fs.statSync(addon).mtimeMs <
+  Math.max(newestMtime(path.join(root, 'wasm', 'src'), '.c'), newestMtime(path.join(root, 'wasm', 'src'), '.h'),
+    newestMtime(path.join(root, 'wasm', 'include'), '.h'), newestMtime(path.join(root, 'host', 'src'), '.cc'),
+    newestMtime(path.join(root, 'host', 'src'), '.h'));
+if (addonStale && fs.existsSync(path.join(root, 'host', 'binding.gyp')) &&
     fs.existsSync(path.join(root, 'scripts', 'build-addon.js'))) {
   run(process.execPath, ['scripts/build-addon.js'], 'building the native addon');
 }
