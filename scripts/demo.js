@@ -34,7 +34,7 @@ async function maybeStartPrivateVpp() {
   if (found.missing) return null;
   console.log(`demo: VPP is installed (${found.vpp}) but not running here: starting a private instance`);
   const inst = await harness.startVpp({});
-  return { env: { VPPNET_APP_SOCKET: inst.appSocket }, host: inst.testAddr, stop: () => inst.stop() };
+  return { env: { VPPNET_APP_SOCKET: inst.appSocket }, host: inst.testAddr, stop: () => inst.stop(), cli: (c) => inst.cli(c) };
 }
 // ---------------------------------------------------------------------------
 
@@ -107,7 +107,15 @@ async function client() {
   const chunk = Buffer.alloc(256 * 1024);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 131 + 7) & 0xff;
   const t0 = process.hrtime.bigint();
-  const results = await Promise.all(Array.from({ length: conns }, () => oneConnection(vppnet, ready.port, per, chunk)));
+  const transfers = Promise.all(Array.from({ length: conns }, () => oneConnection(vppnet, ready.port, per, chunk)));
+  if (vpp) {
+    // what VPP itself says while the bytes move: proof they go through its session layer
+    await new Promise((r) => setTimeout(r, 100));
+    const text = await vpp.cli('show session verbose');
+    console.log('  VPP `show session verbose` during the transfer:');
+    for (const line of text.trim().split('\n')) console.log(`    ${line.trimEnd()}`);
+  }
+  const results = await transfers;
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
 
   child.send('stop');
