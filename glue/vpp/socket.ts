@@ -62,7 +62,6 @@ export class VppSocket extends Duplex implements SessionSink {
     });
     this.stack = stack;
     if (sid >= 0) this.adopt(sid);
-    this.on('end', () => { if (!this.allowHalfOpen && !this.writableEnded) this.end(); });
   }
 
   /** An accepted session: established at once. */
