@@ -89,6 +89,8 @@ export interface Host extends CoreWrappers {
   coreSend(core: NativeCore, sid: number, data: Uint8Array): number;
   /** vn_rx_peek + memcpy into a new Buffer + vn_rx_release: the Buffer, null when empty, or -errno. */
   coreRecv(core: NativeCore, sid: number, max: number): Buffer | number | null;
+  /** vn_rx_peek + memcpy into the caller's buffer + vn_rx_release: bytes copied (0 when empty) or -errno. */
+  coreRecvInto(core: NativeCore, sid: number, into: Uint8Array): number;
   /** vn_region_alloc: a page-aligned region (ENOMEM thrown on failure). */
   regionAlloc(size: number): number;
   regionFree(addr: number): void;

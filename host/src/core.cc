@@ -211,6 +211,28 @@ static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
   return done == want ? buf : Napi::Buffer<uint8_t>::Copy(env, buf.Data(), done);
 }
 
+// coreRecvInto(core, sid, u8) -> n: up to u8.length readable bytes copied into
+// the caller's buffer (JS allocates it with Buffer.allocUnsafe: no zero-fill,
+// unlike napi_create_buffer), consumed; 0 when empty, or -errno.
+static Napi::Value CoreRecvInto(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  vn_core_t *c = CoreArg(info, "coreRecvInto");
+  uint32_t sid = NumArg<uint32_t>(info, 1, "coreRecvInto");
+  if (!info[2].IsTypedArray()) throw Napi::TypeError::New(env, "coreRecvInto: buffer must be a Uint8Array");
+  Napi::Uint8Array u8 = info[2].As<Napi::Uint8Array>();
+  int32_t n = vn_rx_peek(c, sid, uint32_t(std::min(u8.ByteLength(), size_t(INT32_MAX))));
+  if (n <= 0) return Napi::Number::New(env, n);
+  const vn_iov_t *iov = vn_iov(c);
+  size_t want = size_t(n), done = 0;
+  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
+    size_t k = std::min(size_t(iov[i].len), want - done);
+    memcpy(u8.Data() + done, reinterpret_cast<const void *>(iov[i].base), k);
+    done += k;
+  }
+  int32_t r = vn_rx_release(c, sid, uint32_t(done));
+  return Napi::Number::New(env, r < 0 ? r : int32_t(done));
+}
+
 void InitCore(Napi::Env env, Napi::Object exports) {
   Napi::Object arity = Napi::Object::New(env);
 #define X(fn, n)                                                                                   \
@@ -227,6 +249,7 @@ void InitCore(Napi::Env env, Napi::Object exports) {
   exports.Set("coreEvents", Napi::Function::New(env, CoreEvents, "coreEvents"));
   exports.Set("coreSend", Napi::Function::New(env, CoreSend, "coreSend"));
   exports.Set("coreRecv", Napi::Function::New(env, CoreRecv, "coreRecv"));
+  exports.Set("coreRecvInto", Napi::Function::New(env, CoreRecvInto, "coreRecvInto"));
   exports.Set("regionAlloc", Napi::Function::New(env, RegionAlloc, "regionAlloc"));
   exports.Set("regionFree", Napi::Function::New(env, RegionFree, "regionFree"));
 }
