@@ -252,7 +252,9 @@ async function main() {
   const ncpu = os.cpus().length;
   const cpu = { taskset: ncpu >= 2 && args.pin !== 'none' ? taskset : null, server: 0, client: 1 };
   if (args.pin && args.pin !== 'none') [cpu.server, cpu.client] = args.pin.split(',').map(Number);
-  const fifoSize = Number(process.env.VPPNET_FIFO_SIZE) || 1 << 20;
+  // the library's default; the same size for the workers and VPP's C peers
+  const fifoSize = Number(process.env.VPPNET_FIFO_SIZE) || 4 << 20;
+  process.env.VPPNET_FIFO_SIZE = String(fifoSize);
 
   const found = harness.findVpp();
   const result = {

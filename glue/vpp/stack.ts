@@ -30,7 +30,9 @@ function envInt(name: string, dflt: number): number {
 /** Defaults, read from the environment when a stack attaches (VPPNET_FIFO_SIZE, VPPNET_SEGMENT_SIZE, VPPNET_ADD_SEGMENT_SIZE). */
 export const stackDefaults = (): Omit<StackOptions, 'appSocket'> => ({
   scope: 'both',
-  fifoSize: envInt('VPPNET_FIFO_SIZE', 1 << 20),
+  // fifos grow on demand up to this; with 1 MiB a bulk stream stalls on every
+  // full fifo for a notification round trip through VPP (4 MiB measured ~2x)
+  fifoSize: envInt('VPPNET_FIFO_SIZE', 4 << 20),
   segmentSize: envInt('VPPNET_SEGMENT_SIZE', 64 << 20),
   addSegmentSize: envInt('VPPNET_ADD_SEGMENT_SIZE', 64 << 20),
   // the app mq's control ring gets 1/16 of the slots: 1024 control messages
