@@ -190,6 +190,18 @@ static Napi::Value CoreSend(const Napi::CallbackInfo &info) {
 }
 
 // coreRecv(core, sid, max) -> Buffer of up to max bytes, null when none, or -errno.
+// Copy the regions vn_rx_peek left in vn_iov() to dst (at most want bytes).
+static size_t CopyOut(vn_core_t *c, uint8_t *dst, size_t want) {
+  const vn_iov_t *iov = vn_iov(c);
+  size_t done = 0;
+  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
+    size_t k = std::min(size_t(iov[i].len), want - done);
+    memcpy(dst + done, reinterpret_cast<const void *>(iov[i].base), k);
+    done += k;
+  }
+  return done;
+}
+
 static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   vn_core_t *c = CoreArg(info, "coreRecv");
@@ -199,13 +211,7 @@ static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
   if (n < 0) return Napi::Number::New(env, n);
   if (n == 0) return env.Null();
   Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, size_t(n));
-  const vn_iov_t *iov = vn_iov(c);
-  size_t want = size_t(n), done = 0;
-  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
-    size_t k = std::min(size_t(iov[i].len), want - done);
-    memcpy(buf.Data() + done, reinterpret_cast<const void *>(iov[i].base), k);
-    done += k;
-  }
+  size_t want = size_t(n), done = CopyOut(c, buf.Data(), want);
   int32_t r = vn_rx_release(c, sid, uint32_t(done));
   if (r < 0) return Napi::Number::New(env, r);
   return done == want ? buf : Napi::Buffer<uint8_t>::Copy(env, buf.Data(), done);
@@ -222,13 +228,7 @@ static Napi::Value CoreRecvInto(const Napi::CallbackInfo &info) {
   Napi::Uint8Array u8 = info[2].As<Napi::Uint8Array>();
   int32_t n = vn_rx_peek(c, sid, uint32_t(std::min(u8.ByteLength(), size_t(INT32_MAX))));
   if (n <= 0) return Napi::Number::New(env, n);
-  const vn_iov_t *iov = vn_iov(c);
-  size_t want = size_t(n), done = 0;
-  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
-    size_t k = std::min(size_t(iov[i].len), want - done);
-    memcpy(u8.Data() + done, reinterpret_cast<const void *>(iov[i].base), k);
-    done += k;
-  }
+  size_t done = CopyOut(c, u8.Data(), size_t(n));
   int32_t r = vn_rx_release(c, sid, uint32_t(done));
   return Napi::Number::New(env, r < 0 ? r : int32_t(done));
 }

@@ -167,6 +167,7 @@ int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_i
 int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t seg_slot, uint64_t off);
 int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len);
 int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n);
+void fifo_tx_event(vn_core_t *c, vn_session_t *s);
 int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len);
 int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n);
 void session_post_pending(vn_core_t *c, uint32_t sid);

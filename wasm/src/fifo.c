@@ -189,6 +189,12 @@ static int post_io(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t pend_bit
   return 0;
 }
 
+/* Tell VPP the tx fifo has news: one TX event per has_event 0 -> 1 (§6.6). */
+void fifo_tx_event(vn_core_t *c, vn_session_t *s) {
+  if (__atomic_exchange_n(A32(s->tx_sig.shr + FIFO_HAS_EVENT), 1, __ATOMIC_ACQ_REL) == 0)
+    post_io(c, s, EVT_IO_TX, PEND_TX_EVT);
+}
+
 /* ---- producer side ---- */
 int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
   iov_clear(c);
@@ -237,8 +243,7 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
       /* full or cannot grow: ask for a TX-space event, and post TX so a
        * cut-through peer learns of the request (§6.6), then retry once */
       __atomic_fetch_or(A32(s->tx_sig.shr + FIFO_WANT_DEQ_NTF), WANT_DEQ_NOTIF, __ATOMIC_ACQ_REL);
-      if (__atomic_exchange_n(A32(s->tx_sig.shr + FIFO_HAS_EVENT), 1, __ATOMIC_ACQ_REL) == 0)
-        post_io(c, s, EVT_IO_TX, PEND_TX_EVT);
+      fifo_tx_event(c, s);
     }
   }
   return 0;
@@ -263,8 +268,7 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n) {
   }
   wr64(shr + FIFO_TAIL_CHUNK, tc);
   st_rel32(shr + FIFO_TAIL, nt);
-  if (__atomic_exchange_n(A32(s->tx_sig.shr + FIFO_HAS_EVENT), 1, __ATOMIC_ACQ_REL) == 0)
-    post_io(c, s, EVT_IO_TX, PEND_TX_EVT);
+  fifo_tx_event(c, s);
   return 0;
 }
 

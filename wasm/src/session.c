@@ -441,9 +441,7 @@ int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
     /* VPP ignores SHUTDOWN on cut-through: mark the data fifo and wake the peer */
     if (!s->tx.shr) return 0;
     st_rel32(s->tx.shr + FIFO_VN_EOF, VN_EOF_MAGIC);
-    if (__atomic_exchange_n(A32(s->tx_sig.shr + FIFO_HAS_EVENT), 1, __ATOMIC_ACQ_REL) == 0 &&
-        mq_send_io(c, s->mq, EVT_IO_TX, (uint32_t)s->handle) == VN_EAGAIN)
-      session_mark_pending(c, s, PEND_TX_EVT);
+    fifo_tx_event(c, s);
     return 0;
   }
   if (send_close_msg(c, s, EVT_SHUTDOWN) == VN_EAGAIN) session_mark_pending(c, s, PEND_SHUTDOWN);
