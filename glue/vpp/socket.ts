@@ -44,6 +44,7 @@ export class VppSocket extends Duplex implements SessionSink {
   /** The core's session id while VPP knows the session; -1 before connect and after close. */
   sid = -1;
   private pendingWrite?: PendingWrite;
+  private starveMs = 0;
   private reading = false;
   private peerClosed = false;
   private eofPushed = false;
@@ -205,6 +206,15 @@ export class VppSocket extends Duplex implements SessionSink {
       const chunk = w.chunks[w.idx];
       if (chunk.length === 0) { w.idx++; continue; }   // node:http ends responses with write('')
       const n = engine.send(this.sid, w.off === 0 ? chunk : chunk.subarray(w.off));
+      if (n === -12) {
+        // the segment is out of chunk memory: nothing will wake us, so poll
+        // back with a growing delay until other sessions free some
+        this.starveMs = Math.min(this.starveMs * 2 || 1, 50);
+        setTimeout(() => { if (this.pendingWrite === w && !this.destroyed) this.flushWrite(); }, this.starveMs).unref();
+        this.stack.kick();
+        return;
+      }
+      this.starveMs = 0;
       if (n < 0) {
         this.pendingWrite = undefined;
         w.cb(fromCoreError(n, 'write'));

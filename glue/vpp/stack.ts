@@ -33,8 +33,9 @@ export const stackDefaults = (): Omit<StackOptions, 'appSocket'> => ({
   // fifos grow on demand up to this; with 1 MiB a bulk stream stalls on every
   // full fifo for a notification round trip through VPP (4 MiB measured ~2x)
   fifoSize: envInt('VPPNET_FIFO_SIZE', 4 << 20),
-  segmentSize: envInt('VPPNET_SEGMENT_SIZE', 64 << 20),
-  addSegmentSize: envInt('VPPNET_ADD_SEGMENT_SIZE', 64 << 20),
+  // memfds: only the pages fifos touch are backed
+  segmentSize: envInt('VPPNET_SEGMENT_SIZE', 128 << 20),
+  addSegmentSize: envInt('VPPNET_ADD_SEGMENT_SIZE', 128 << 20),
   // the app mq's control ring gets 1/16 of the slots: 1024 control messages
   // in flight (ACCEPTED, CONNECTED, ...) before VPP refuses with ALLOC
   evtQueueSize: 16384,
@@ -106,8 +107,17 @@ export class Stack {
       (opts.scope === 'both' ? VN.APP_USE_LOCAL_SCOPE : 0);
     const len = core.attach_encode(process.pid, ++attachSeq, flags, opts.evtQueueSize, opts.segmentSize,
       opts.addSegmentSize, opts.fifoSize, opts.fifoSize);
-    host.sapiSend(this.sapiFd, engine.scratch().subarray(0, len));
-    const { msg, fds } = host.sapiRecv(this.sapiFd, opts.attachTimeoutMs);
+    let reply: ReturnType<Host['sapiRecv']>;
+    try {
+      host.sapiSend(this.sapiFd, engine.scratch().subarray(0, len));
+      reply = host.sapiRecv(this.sapiFd, opts.attachTimeoutMs);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`vppnet: attach to ${opts.appSocket} failed: ${err.code === 'ETIMEDOUT'
+        ? `no reply within ${opts.attachTimeoutMs} ms (is it VPP's app socket?)` : err.message}`),
+      { code: err.code ?? 'ERR_VPPNET_ATTACH', errno: err.errno, cause: err });
+    }
+    const { msg, fds } = reply;
     engine.scratch().set(msg.subarray(0, Math.min(msg.length, 512)));
     const fdFlags = core.attach_decode(msg.length, fds.length);
     if (fdFlags < 0) {

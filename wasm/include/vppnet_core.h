@@ -179,7 +179,9 @@ uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which);
 
 /* ---------- data ---------- */
 /* Up to len bytes of tx fifo room as regions in vn_iov(); returns the bytes
- * available (0: full — a TX-space notification is armed, wait for VN_EV_TX). */
+ * available (0: full — a TX-space notification is armed, wait for VN_EV_TX;
+ * VN_ENOMEM: the fifo has room but its segment has no memory to grow it —
+ * no event will come for that, retry after a short delay). */
 int32_t vn_tx_reserve(vn_core_t *c, uint32_t sid, uint32_t len);
 /* Publish n bytes written into the reserved regions; tells VPP if needed. */
 int32_t vn_tx_commit(vn_core_t *c, uint32_t sid, uint32_t n);

@@ -201,7 +201,9 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
   s->tx_reserved = 0;
   vn_seg_t *seg = &c->seg[s->tx.seg];
   uint8_t *shr = s->tx.shr;
+  int starved = 0;   /* room in the fifo, but no chunk memory in the segment */
   for (int attempt = 0; attempt < 2; attempt++) {
+    starved = 0;
     uint32_t size = rd32(shr + FIFO_SIZE);
     uint32_t tail = rd32(shr + FIFO_TAIL), head = ld_acq32(shr + FIFO_HEAD);
     uint32_t used = tail - head;
@@ -229,6 +231,7 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
             wr64(shr + FIFO_TAIL_CHUNK, first.off);
           have += (int32_t)first.len;
         }
+        starved = have == 0 && rv == 0 && used == 0;   /* drained: no notification will come */
         if ((uint32_t)have < n) n = (uint32_t)have;
       }
       if (n > 0) {
@@ -246,7 +249,9 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
       fifo_tx_event(c, s);
     }
   }
-  return 0;
+  /* a drained fifo that cannot grow gets no dequeue notification: the host
+   * must retry once other sessions give memory back */
+  return starved ? VN_ENOMEM : 0;
 }
 
 int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n) {
