@@ -12,6 +12,7 @@ module.exports = {
     }],
   },
   testTimeout: 30000,
+  workerIdleMemoryLimit: '384MB',
   // Child processes and sockets must be closed by the tests themselves; do not hide leaks with forceExit.
   openHandlesTimeout: 2000,
 };

@@ -50,7 +50,10 @@ if (built < newestMtime(path.join(root, 'glue'), '.ts')) {
 // 3. jest, with a JSON summary we can count from.
 const results = path.join(os.tmpdir(), `vppnet-jest-${process.pid}.json`);
 const jestBin = require.resolve('jest/bin/jest');
-const args = [jestBin, '--runInBand', '--json', `--outputFile=${results}`, ...process.argv.slice(2)];
+// One test file at a time, in a worker that jest replaces once it grows past
+// workerIdleMemoryLimit: every WASM engine reserves gigabytes of address space
+// until collected, and hundreds of them in one process exhaust V8's budget.
+const args = [jestBin, '--maxWorkers=1', '--json', `--outputFile=${results}`, ...process.argv.slice(2)];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: process.env });
 
 let passed = 0, failed = 0, skipped = 0;

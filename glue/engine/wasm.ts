@@ -96,6 +96,9 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
     mapSegment(fd, size) {
       const ptr = this.allocRegion(round(size));
       try {
+        // the mappings live at fixed addresses: a memory V8 had to move on
+        // growth (no room to reserve its maximum) would lose them
+        if (base >= 0 && host.wasmBase!(u8) !== base) throw new Error('vppnet: the WASM memory moved when it grew; segments cannot be mapped into it');
         host.mapFixed!(memBase() + ptr, round(size), fd);
       } catch (e) {
         ex.vn_region_free(ptr);
