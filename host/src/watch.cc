@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <string>
 
 #include "errors.h"
 #include "host.h"
@@ -177,28 +178,22 @@ void DetachHandle(Poller *p) {
   p->handle = nullptr;
 }
 
-// watch(fd, callback(err, count)) -> handle { close(), ref(), unref(), hasRef() }.
-static Napi::Value Watch(const Napi::CallbackInfo &info) {
+static Napi::Value StartWatch(const Napi::CallbackInfo &info, const char *name, bool hangup) {
   Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "watch");
-  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "watch: callback must be a function");
+  int fd = ArgFd(info, 0, name);
+  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, std::string(name) + ": callback must be a function");
   Napi::FunctionReference *ctor = env.GetInstanceData<AddonData>()->watch_ctor.get();
   Napi::Object obj = ctor->New({});
-  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>(), false);
+  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>(), hangup);
   return obj;
 }
 
+// watch(fd, callback(err, count)) -> handle { close(), ref(), unref(), hasRef() }.
+static Napi::Value Watch(const Napi::CallbackInfo &info) { return StartWatch(info, "watch", false); }
+
 // watchHangup(fd, callback(err)) -> handle: one call when the peer of a socket
 // closes (EPOLLRDHUP/HUP). Never reads, so datagrams stay for their reader.
-static Napi::Value WatchHangup(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "watchHangup");
-  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "watchHangup: callback must be a function");
-  Napi::FunctionReference *ctor = env.GetInstanceData<AddonData>()->watch_ctor.get();
-  Napi::Object obj = ctor->New({});
-  WatchHandle::Unwrap(obj)->Start(env, fd, info[1].As<Napi::Function>(), true);
-  return obj;
-}
+static Napi::Value WatchHangup(const Napi::CallbackInfo &info) { return StartWatch(info, "watchHangup", true); }
 
 void InitWatch(Napi::Env env, Napi::Object exports) {
   AddonData *data = env.GetInstanceData<AddonData>();
