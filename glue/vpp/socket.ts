@@ -10,7 +10,7 @@ import * as dns from 'dns';
 import * as net from 'net';
 import type { Stack, SessionSink } from './stack';
 import { VN } from '../engine/abi';
-import { fromCoreError, fromVppError, invalidArgType } from '../errors';
+import { errnoException, fromCoreError, fromVppError, invalidArgType } from '../errors';
 import { normalizeConnectArgs, validatePort } from './args';
 import { ipToBytes, bytesToIp } from './addr';
 
@@ -284,8 +284,7 @@ export class VppSocket extends Duplex implements SessionSink {
   }
 
   onReset() {
-    const err = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' });
-    this.destroy(err);
+    this.destroy(errnoException('ECONNRESET', 'read'));
   }
 
   onVppClosed() {
@@ -323,7 +322,7 @@ export class VppSocket extends Duplex implements SessionSink {
     this.connecting = false;
     if (this.sid >= 0) {
       const { core } = this.stack.engine;
-      if (!this.vppGone) (err && !this.peerClosed ? core.abort(this.sid) : core.close(this.sid));
+      if (!this.vppGone) ((err && !this.peerClosed) || this.abortOnDestroy ? core.abort(this.sid) : core.close(this.sid));
       this.stack.unregister(this.sid);
       this.stack.kick();
       this.sid = -1;
@@ -341,14 +340,10 @@ export class VppSocket extends Duplex implements SessionSink {
   }
 
   resetAndDestroy() {
-    if (this.sid >= 0 && !this.vppGone) {
-      this.stack.engine.core.abort(this.sid);
-      this.stack.unregister(this.sid);
-      this.stack.kick();
-      this.sid = -1;
-    }
+    this.abortOnDestroy = true;
     return this.destroy();
   }
+  private abortOnDestroy = false;
 
   // ---- options, timers, refs ----
   setNoDelay(_noDelay?: boolean) { return this; }        // VPP's TCP sends as soon as the TX event is handled
