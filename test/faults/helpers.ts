@@ -4,6 +4,9 @@
  * describe block that owns its VPP (tests here kill and restart it).
  */
 import { once } from 'events';
+import * as fs from 'fs';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import * as vppnet from '../../glue/index';
 import { loadHost, type Host } from '../../glue/host';
 import type { Stack } from '../../glue/vpp/stack';
@@ -23,13 +26,51 @@ export async function until(what: string, ms: number, check: () => Promise<boole
   return Date.now() - t0;
 }
 
-/** fds, memfd mappings and RSS of this process. */
-export interface Resources { fds: number; maps: number; rss: number }
+/**
+ * fds, memfd mappings and memory of this process, after a full GC. RSS is split
+ * the way the kernel counts it: `shmem` is pages of mapped VPP segments (they
+ * belong to the segment, go with its mapping, and grow as VPP places fifos in
+ * fresh parts of it), `anon` is this process's own memory (heap, malloc, WASM
+ * memory), where a leak would show; `heap` is V8's live heap.
+ */
+export interface Resources { fds: number; maps: number; rss: number; anon: number; shmem: number; heap: number }
+v8.setFlagsFromString('--expose-gc');
+const fullGc = vm.runInNewContext('gc') as () => void;
+function statusKib(status: string, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
 export function resources(host: Host = loadHost()): Resources {
-  return { fds: host.openFdCount(), maps: host.mappingCount(), rss: process.memoryUsage().rss };
+  fullGc();
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  return {
+    fds: host.openFdCount(), maps: host.mappingCount(), rss: process.memoryUsage().rss,
+    anon: statusKib(status, 'RssAnon'), shmem: statusKib(status, 'RssShmem'), heap: process.memoryUsage().heapUsed,
+  };
 }
 export const mib = (n: number) => (n / (1 << 20)).toFixed(1) + ' MiB';
-export function fmt(r: Resources): string { return `fds ${r.fds}, memfd mappings ${r.maps}, rss ${mib(r.rss)}`; }
+export function fmt(r: Resources): string {
+  return `fds ${r.fds}, memfd mappings ${r.maps}, rss ${mib(r.rss)} (anon ${mib(r.anon)}, shmem ${mib(r.shmem)}), heap ${mib(r.heap)}`;
+}
+const signed = (n: number, f: (n: number) => string = String) => (n < 0 ? '-' : '+') + f(Math.abs(n));
+/** The growth from `a` to `b`, for the bound checks' messages. */
+export function delta(a: Resources, b: Resources): string {
+  return `fds ${signed(b.fds - a.fds)}, mappings ${signed(b.maps - a.maps)}, anon ${signed(b.anon - a.anon, mib)}, ` +
+    `shmem ${signed(b.shmem - a.shmem, mib)}, heap ${signed(b.heap - a.heap, mib)}`;
+}
+/**
+ * What a churn run may leave behind: no fd, no mapping; this process's own
+ * memory within 64 MiB (allocator and JIT noise; one leaked fifo segment or
+ * 6 KiB per session over 10,000 sessions is more), its live heap within 16 MiB.
+ */
+export const CHURN_BOUND = { fds: 0, maps: 0, anon: 64 << 20, heap: 16 << 20 };
+export function expectWithinChurnBound(start: Resources, end: Resources): void {
+  expect(end.fds - start.fds).toBeLessThanOrEqual(CHURN_BOUND.fds);
+  expect(end.maps - start.maps).toBeLessThanOrEqual(CHURN_BOUND.maps);
+  expect(end.anon - start.anon).toBeLessThan(CHURN_BOUND.anon);
+  expect(end.heap - start.heap).toBeLessThan(CHURN_BOUND.heap);
+}
+export const churnBoundText = `bound: fds +${CHURN_BOUND.fds}, mappings +${CHURN_BOUND.maps}, anon +${mib(CHURN_BOUND.anon)}, heap +${mib(CHURN_BOUND.heap)}`;
 
 /** Options of one attachment: cut-through capable on the default namespace, or VPP TCP from 'peer'. */
 export function vppOpts(inst: VppInstance, engine: Engine, where: 'default' | 'peer' = 'default', mode: 'vpp' | 'auto' = 'vpp') {

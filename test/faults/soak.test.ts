@@ -11,13 +11,12 @@ import * as vppnet from '../../glue/index';
 import { loadHost } from '../../glue/host';
 import {
   ENGINES, SOAK, describeOwnVpp, vppOpts, listen, closeServer, pump, resources, fmt, until, sleep, closed, mib, StreamChecker,
+  delta, expectWithinChurnBound, churnBoundText,
 } from './helpers';
 
 const STREAMS = 64;
 const SECONDS = SOAK ? Number(process.env.VPPNET_SOAK_SECONDS ?? 300) : Number(process.env.FAULTS_STREAM_SECONDS ?? 10);
 const CYCLES = SOAK ? 100_000 : Number(process.env.FAULTS_CHURN_CYCLES ?? 2000);
-/** Growth allowed over the churn (printed with the figures). */
-const BOUND = { fds: 0, maps: 0, rss: 64 << 20 };
 
 describe.each(ENGINES)('engine %s', (engine) => {
   describeOwnVpp(`soak and churn (${engine})`, ({ vpp }) => {
@@ -112,22 +111,17 @@ describe.each(ENGINES)('engine %s', (engine) => {
       };
       await run(300);   // warm up: both stacks attached, pools and JIT warm
       await sleep(300);
-      global.gc?.();
       const start = resources(host);
       const t0 = Date.now();
       await run(CYCLES);
       const ms = Date.now() - t0;
       await sleep(500);
-      global.gc?.();
       const end = resources(host);
       await closeServer(srv);
       process.stdout.write(`[faults/${engine}] churn: ${CYCLES} connect/close cycles in ${ms} ms (${(CYCLES / (ms / 1000)).toFixed(0)}/s), ${failures.length} failures\n` +
-        `  start: ${fmt(start)}\n  end:   ${fmt(end)} (fds ${end.fds - start.fds}, mappings ${end.maps - start.maps}, rss ${mib(end.rss - start.rss)}; ` +
-        `bound: fds +${BOUND.fds}, mappings +${BOUND.maps}, rss +${mib(BOUND.rss)})\n`);
+        `  start: ${fmt(start)}\n  end:   ${fmt(end)} (${delta(start, end)}; ${churnBoundText})\n`);
       expect([...new Set(failures)]).toEqual([]);
-      expect(end.fds - start.fds).toBeLessThanOrEqual(BOUND.fds);
-      expect(end.maps - start.maps).toBeLessThanOrEqual(BOUND.maps);
-      expect(end.rss - start.rss).toBeLessThan(BOUND.rss);
+      expectWithinChurnBound(start, end);
     }, SOAK ? 3_600_000 : 90_000);
   });
 });
