@@ -3,9 +3,7 @@
  * addresses; segments are mapped anywhere; send/recv copy in C.
  */
 import { loadHost, type Host, type NativeCore } from '../host';
-import type { CoreApi, Engine, EngineOptions } from './types';
-
-const DEFAULTS = { maxSessions: 1024, eventCap: 256 };
+import { ENGINE_DEFAULTS, type CoreApi, type Engine, type EngineOptions } from './types';
 
 /** CoreApi bound to one core: every `host.coreFunctions` entry as a method without the `vn_` prefix. */
 function bindCore(host: Host, core: NativeCore): CoreApi {
@@ -19,8 +17,8 @@ function bindCore(host: Host, core: NativeCore): CoreApi {
 
 export function createNativeEngine(opts: EngineOptions = {}): Engine {
   const host = loadHost();
-  const maxSessions = opts.maxSessions ?? DEFAULTS.maxSessions;
-  const eventCap = opts.eventCap ?? DEFAULTS.eventCap;
+  const maxSessions = opts.maxSessions ?? ENGINE_DEFAULTS.maxSessions;
+  const eventCap = opts.eventCap ?? ENGINE_DEFAULTS.eventCap;
   const c = host.coreNew(maxSessions, eventCap);
   // Native memory never moves: fetch the views once. After dispose() they are
   // detached (length 0) and every core call throws ESHUTDOWN.

@@ -59,6 +59,9 @@ export interface Engine {
 }
 
 export interface EngineOptions {
+  /** The session table starts small and doubles up to this (TCP sessions an app closed stay until VPP's TIME_WAIT ends: 10 s). */
   maxSessions?: number;
+  /** Events one poll may report. */
   eventCap?: number;
 }
+export const ENGINE_DEFAULTS: Required<EngineOptions> = { maxSessions: 1 << 18, eventCap: 256 };

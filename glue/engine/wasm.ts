@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../host';
-import type { CoreApi, Engine, EngineOptions } from './types';
+import { ENGINE_DEFAULTS, type CoreApi, type Engine, type EngineOptions } from './types';
 import { CORE_FUNCTIONS, U32_RESULTS } from './abi';
 
 const PAGE = 65536;
@@ -53,8 +53,8 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
   });
   const ex = instance.exports as unknown as Exports;
   ex._initialize();
-  const eventCap = opts.eventCap ?? 256;
-  const corePtr = ex.vn_core_new(opts.maxSessions ?? 4096, eventCap);
+  const eventCap = opts.eventCap ?? ENGINE_DEFAULTS.eventCap;
+  const corePtr = ex.vn_core_new(opts.maxSessions ?? ENGINE_DEFAULTS.maxSessions, eventCap);
   if (!corePtr) throw new Error('vppnet: the WASM core could not allocate its state');
   const scratchPtr = ex.vn_scratch(corePtr);
   const eventsPtr = ex.vn_events(corePtr);

@@ -1,7 +1,7 @@
 /**
  * Session state machine against the sequences of §8 and the answers of §7.10.
  */
-import { VN, EV, T, forEachEngine, attached, ofType, ip4 } from './fixtures';
+import { VN, EV, T, forEachEngine, attached, ofType, ip4, newEngine, Fifo } from './fixtures';
 
 forEachEngine('session lifecycle', (ctx) => {
   ctx.test('peer close: DISCONNECTED -> PEER_CLOSED, data still readable, close -> DISCONNECTED_REPLY, CLEANUP 1 -> CLOSED', () => {
@@ -137,6 +137,41 @@ forEachEngine('session lifecycle', (ctx) => {
         expect([VN.ENOENT, VN.EINVAL]).toContain(r);
       }
     }
+  });
+
+  ctx.test('the table grows from 1024 slots to maxSessions; handles keep resolving across growth (TIME_WAIT holds TCP sessions 10 s)', async () => {
+    const eng = await newEngine(ctx.kind, { maxSessions: 2500 });
+    try {
+      const w = attached(eng);
+      const l = w.listen();
+      const sids = new Map<bigint, number>();
+      const rx = Fifo.create(w.app), tx = Fifo.create(w.app);   // shared by all: the table is under test, not the fifos
+      const take = () => {
+        for (const e of ofType(w.pollAll(), EV.ACCEPTED)) sids.set(0x1000n + BigInt(sids.size), e[1]);
+        w.ctrlMq.drain();
+      };
+      for (let i = 0; i < 2600; i++) {
+        w.accepted({ listener: l.handle, handle: 0x1000n + BigInt(i), rx, tx });
+        if (i % 8 === 7) take();
+      }
+      take();
+      expect(eng.core.attach_info(VN.INFO_SESSIONS)).toBe(2500);  // 1024 -> 2048 -> 2500 slots, then refused
+      expect(sids.size).toBe(2499);                               // and the listener
+      expect(new Set(sids.values()).size).toBe(2499);
+      // sessions made before and after each growth are still found by handle
+      for (const i of [0, 1022, 1023, 2046, 2047, 2498]) {
+        w.closing(T.DISCONNECTED, 0x1000n + BigInt(i));
+        expect(ofType(w.pollAll(), EV.PEER_CLOSED).map((e) => e[1])).toEqual([sids.get(0x1000n + BigInt(i))]);
+      }
+      // and so is the listener: a new ACCEPTED on it is accepted once a slot is free
+      const victim = sids.get(0x1000n)!;
+      eng.core.close(victim);
+      w.cleanup(0x1000n, 1);
+      w.pollAll();
+      w.ctrlMq.drain();
+      w.accepted({ listener: l.handle, handle: 0x9999n, rx, tx });
+      expect(ofType(w.pollAll(), EV.ACCEPTED).length).toBe(1);
+    } finally { eng.dispose(); }
   });
 
   ctx.test('the session table fills up: listen/connect return VN_ENOMEM, ACCEPTED beyond it is refused', async () => {

@@ -100,7 +100,8 @@ typedef struct vn_iov {
 typedef struct vn_core vn_core_t;
 
 /* ---------- lifetime ---------- */
-/* max_sessions: size of the session table; event_cap: events one vn_poll may report. */
+/* max_sessions: the most sessions the table grows to (it starts at up to 1024
+ * and doubles when full); event_cap: events one vn_poll may report. */
 vn_core_t *vn_core_new(uint32_t max_sessions, uint32_t event_cap);
 void vn_core_free(vn_core_t *c);
 uint8_t *vn_scratch(vn_core_t *c);          /* VN_SCRATCH_SIZE bytes */

@@ -10,19 +10,13 @@ vn_core_t *vn_core_new(uint32_t max_sessions, uint32_t event_cap) {
   if (max_sessions == 0 || max_sessions > (1u << 20) || event_cap < 4 || event_cap > (1u << 16)) return NULL;
   vn_core_t *c = calloc(1, sizeof(*c));
   if (!c) return NULL;
-  uint32_t hsize = 16;
-  while (hsize < 2 * max_sessions) hsize <<= 1;
-  c->sessions = calloc(max_sessions, sizeof(vn_session_t));
+  c->session_limit = max_sessions;
+  c->event_cap = event_cap;
   c->events = calloc(event_cap, VN_EVENT_WORDS * sizeof(uint32_t));
-  c->hmap = malloc(hsize * sizeof(uint32_t));
-  if (!c->sessions || !c->events || !c->hmap) {
+  if (!c->events || session_table_grow(c, max_sessions < VN_SESSIONS_INITIAL ? max_sessions : VN_SESSIONS_INITIAL) < 0) {
     vn_core_free(c);
     return NULL;
   }
-  memset(c->hmap, 0xff, hsize * sizeof(uint32_t));
-  c->hmap_mask = hsize - 1;
-  c->max_sessions = max_sessions;
-  c->event_cap = event_cap;
   return c;
 }
 

@@ -111,7 +111,8 @@ struct vn_core {
   uint32_t ctrl_mq_thread;
 
   vn_session_t *sessions;
-  uint32_t max_sessions, n_sessions, free_hint;
+  uint32_t max_sessions, n_sessions, free_hint;   /* max_sessions: slots allocated now */
+  uint32_t session_limit;                         /* the table grows (doubling) up to this */
   uint32_t n_pending;
   /* handle -> sid, open addressing (listener handles live apart: they may
    * equal session handles) */
@@ -176,5 +177,8 @@ void session_post_pending(vn_core_t *c, uint32_t sid);
 void session_dispatch(vn_core_t *c, const uint8_t *elt, uint32_t ring);
 void session_retry_pending(vn_core_t *c);
 void session_mark_pending(vn_core_t *c, vn_session_t *s, uint8_t bit);
+/* Grow the session table to n slots (n > current, <= session_limit); VN_ENOMEM if out of memory. */
+#define VN_SESSIONS_INITIAL 1024u
+int32_t session_table_grow(vn_core_t *c, uint32_t n);
 
 #endif

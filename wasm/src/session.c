@@ -7,6 +7,7 @@
  * of it (vn_close), whichever comes last, so a late event can never land on a
  * reused sid.
  */
+#include <stdlib.h>
 #include "core.h"
 
 /* ---- handle -> sid map (open addressing, backward-shift deletion) ---- */
@@ -52,6 +53,27 @@ static void hmap_del(vn_core_t *c, uint32_t sid) {
 }
 
 /* ---- table ---- */
+int32_t session_table_grow(vn_core_t *c, uint32_t n) {
+  /* control path only (a connect or accept found the table full): realloc the
+   * slots, rebuild the handle map at twice the size */
+  uint32_t hsize = 16;
+  while (hsize < 2 * n) hsize <<= 1;
+  uint32_t *hmap = malloc(hsize * sizeof(uint32_t));
+  vn_session_t *grown = hmap ? realloc(c->sessions, n * sizeof(vn_session_t)) : NULL;
+  if (!grown) { free(hmap); return VN_ENOMEM; }
+  memset(grown + c->max_sessions, 0, (n - c->max_sessions) * sizeof(vn_session_t));
+  c->sessions = grown;
+  free(c->hmap);
+  c->hmap = hmap;
+  memset(c->hmap, 0xff, hsize * sizeof(uint32_t));
+  c->hmap_mask = hsize - 1;
+  uint32_t old = c->max_sessions;
+  c->max_sessions = n;
+  for (uint32_t sid = 0; sid < old; sid++)
+    if (c->sessions[sid].flags & SF_HAS_HANDLE) hmap_put(c, sid);
+  return 0;
+}
+
 static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
   /* a sid freed while this batch of events was written stays unused until the
    * next vn_poll: the host may still be dispatching events that name it */
@@ -65,6 +87,11 @@ static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
     }
     fallback = (int32_t)sid;
     break;
+  }
+  if (fallback < 0 && c->max_sessions < c->session_limit) {
+    uint32_t first_new = c->max_sessions;
+    uint32_t n = c->max_sessions > c->session_limit / 2 ? c->session_limit : 2 * c->max_sessions;
+    if (session_table_grow(c, n) == 0) fallback = (int32_t)first_new;
   }
   if (fallback < 0) return VN_ENOMEM;
   uint32_t sid = (uint32_t)fallback;
@@ -160,13 +187,15 @@ void session_retry_pending(vn_core_t *c) {
 }
 
 /* ---- messages from VPP ---- */
-static uint32_t find_listener(vn_core_t *c, uint64_t handle) {
-  for (uint32_t sid = 0; sid < c->max_sessions; sid++) {
-    vn_session_t *s = &c->sessions[sid];
-    if ((s->state == SS_LISTENER || s->state == SS_UNLISTENING) && s->handle == handle) return sid;
-  }
-  return NO_SID;
+/* Listeners and sessions share the handle map; each message names one kind. */
+static uint32_t find_handle(vn_core_t *c, uint64_t handle, int listener) {
+  uint32_t sid = hmap_get(c, handle);
+  if (sid == NO_SID) return NO_SID;
+  uint8_t st = c->sessions[sid].state;
+  return (st == SS_LISTENER || st == SS_UNLISTENING) == listener ? sid : NO_SID;
 }
+#define find_listener(c, h) find_handle(c, h, 1)
+#define find_session(c, h) find_handle(c, h, 0)
 
 static void on_bound(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + BOUND_CONTEXT);
@@ -179,6 +208,7 @@ static void on_bound(vn_core_t *c, const uint8_t *m) {
   s->handle = rd64(m + BOUND_HANDLE);
   s->lcl_port = port;
   s->state = SS_LISTENER;
+  hmap_put(c, sid);
   if (s->flags & SF_APP_CLOSED) vn_unlisten(c, sid);
 }
 
@@ -285,7 +315,7 @@ static void on_connected(vn_core_t *c, const uint8_t *m) {
 }
 
 static void on_peer_close(vn_core_t *c, const uint8_t *m, int reset) {
-  uint32_t sid = hmap_get(c, rd64(m + CLOSE_HANDLE));
+  uint32_t sid = find_session(c, rd64(m + CLOSE_HANDLE));
   if (sid == NO_SID) { c->bad_msgs++; return; }
   vn_session_t *s = &c->sessions[sid];
   s->flags |= reset ? SF_RESET : SF_PEER_CLOSED;
@@ -298,7 +328,7 @@ static void on_peer_close(vn_core_t *c, const uint8_t *m, int reset) {
 }
 
 static void on_cleanup(vn_core_t *c, const uint8_t *m) {
-  uint32_t sid = hmap_get(c, rd64(m + CLEANUP_HANDLE));
+  uint32_t sid = find_session(c, rd64(m + CLEANUP_HANDLE));
   if (sid == NO_SID) { c->bad_msgs++; return; }
   vn_session_t *s = &c->sessions[sid];
   if (m[CLEANUP_TYPE] != CLEANUP_SESSION) {
