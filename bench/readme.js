@@ -68,7 +68,8 @@ function section(result, file) {
       '*Cut-through*: both ends attach to the same VPP namespace, data moves through shared fifos without TCP. ' +
       '*VPP TCP*: the client attaches in a second namespace with global scope, so the bytes go through VPP\'s TCP stack. ' +
       `The C reference is VPP's own \`vperf_client\`/\`vperf_server\` (VCL, fifos of ${result.setup.fifoSize} B like vppnet's); ` +
-      '`iperf3` is the C reference on the kernel when installed.',
+      '`iperf3` is the C reference on the kernel when installed; for request/response and connection rate it is `bench/c/peer.c` ' +
+      '(POSIX sockets + epoll) over the kernel and under VCL\'s LD_PRELOAD shim.',
     '',
     ...NOTES.map((n) => `- ${n}`),
     '',

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // vppnet benchmarks: node:net over the kernel vs vppnet over VPP (cut-through
-// and VPP's TCP, WASM and native engine), with VPP's own C peers (vperf) and
-// iperf3 as references. `npm run bench` builds first, then runs this.
+// and VPP's TCP, WASM and native engine), with C references: VPP's own vperf
+// and iperf3 for bulk, bench/c/peer.c (kernel and VCL LDP) for rr and conn.
+// `npm run bench` builds first, then runs this.
 //
 //   node bench/run.js [--quick] [--only <workload|case>[,...]] [--reps N] [--profile] [--no-readme]
 //
@@ -24,6 +25,7 @@ const harness = require(path.join(ROOT, 'scripts', 'vpp-harness.js'));
 const { cases: allCases, rowsFor, durations, VPP_CONFIGS } = require('./lib/cases');
 const { median, fromTable, fmt } = require('./lib/stats');
 const cref = require('./lib/cref');
+const cpeer = require('./lib/cpeer');
 const { facts } = require('./lib/facts');
 const charts = require('./lib/svg');
 const { summarizeProfiles } = require('./lib/prof');
@@ -175,6 +177,14 @@ async function measureCref(c, row, vpp, vcl, cpu, quick) {
   return cref.vperf(vpp, vcl, { path: row.path, streams, writeSize, writes, port: nextPort++, cpu });
 }
 
+/** One measurement of a C peer row (bench/c/peer.c): the same sample fields as the Node rows. */
+async function measureCpeer(c, row, vpp, vcl, cpu) {
+  const run = { rr: cpeer.rr, conn: cpeer.conn }[c.workload];
+  if (!run) throw new Error(`no C peer for workload ${c.workload}`);
+  const r = await run(vpp, vcl, { ...c.params, path: row.path, port: nextPort++, cpu });
+  return sample(c, r.client, r.server);
+}
+
 // ---------------------------------------------------------------------------
 // Summaries
 
@@ -240,7 +250,7 @@ async function main() {
   let selected = allCases(args.quick);
   if (args.only) {
     selected = allCases(false).filter((c) => args.only.some((o) => c.workload === o || c.id === o));
-    if (args.quick) selected = selected.map((c) => ({ ...c, params: { ...c.params, ...allCases(true).find((q) => q.workload === c.workload).params, ...pick(c.params, ['streams', 'writeSize', 'size', 'connections', 'pipelining']) } }));
+    if (args.quick) selected = selected.map((c) => ({ ...c, params: { ...c.params, ...allCases(true).find((q) => q.workload === c.workload).params, ...pick(c.params, ['streams', 'writeSize', 'size', 'connections', 'pipelining', 'concurrency']) } }));
     if (!selected.length) { console.error(`bench: --only ${args.only.join(',')} matches no workload (bulk, rr, conn, http) or case id`); process.exit(2); }
   }
   if (args.profile) {
@@ -320,7 +330,7 @@ async function main() {
     const passes = ['default', ...(needs.has('tuned') ? ['tuned'] : [])];
     for (const pass of passes) {
       const vpp = needs.has(pass) ? await vppFor(pass).catch((e) => { result.setup.vpp.startError = e.message; return null; }) : null;
-      const vcl = vpp && vperfOk ? cref.writeVclConfigs(vpp.runDir, vpp, fifoSize) : null;
+      const vcl = vpp ? cref.writeVclConfigs(vpp.runDir, vpp, fifoSize) : null;
       for (let rep = 0; rep < (args.profile ? 1 : reps); rep++) {
         for (const c of result.cases) {
           for (const r of c.rows) {
@@ -328,12 +338,15 @@ async function main() {
             if (r.kind === 'vperf' && !vperfOk) { r.unavailable = found.missing ? 'no VPP' : 'vperf_client/vperf_server not installed'; continue; }
             if (r.kind === 'iperf3' && !iperfOk) { r.unavailable = 'iperf3 not installed'; continue; }
             if (r.vppConfig && !vpp) { r.unavailable = found.missing || result.setup.vpp.startError || 'VPP did not start'; continue; }
+            if (r.kind === 'cpeer' && cpeer.unavailable(r.path, vpp)) { r.unavailable = cpeer.unavailable(r.path, vpp); continue; }
             const label = `${c.id} ${r.id} rep ${rep + 1}/${reps}`;
             const ts = Date.now();
             try {
               const s = r.kind === 'vperf' || r.kind === 'iperf3'
                 ? await measureCref(c, r, vpp, vcl, cpu, args.quick)
-                : await measureNode(c, r, vpp, cpu, profDir && { dir: profDir });
+                : r.kind === 'cpeer'
+                  ? await measureCpeer(c, r, vpp, vcl, cpu)
+                  : await measureNode(c, r, vpp, cpu, profDir && { dir: profDir });
               r.samples.push(s);
               process.stderr.write(`bench: ${label}: ${fmt(s[c.metric])} ${COLS[c.metric]} (${Date.now() - ts} ms)\n`);
             } catch (e) {

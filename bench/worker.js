@@ -203,36 +203,41 @@ async function rrClient() {
 }
 
 async function connClient() {
-  const { seconds, warmupSeconds } = cfg.params;
+  // `concurrency` loops, each: connect, write 16 B, read the echo, close; as
+  // a connection-rate load generator does (one at a time would measure latency)
+  const { seconds, warmupSeconds, concurrency = 1 } = cfg.params;
   const msg = Buffer.from('0123456789abcdef');
   const connectLat = new Samples();
   const cycleLat = new Samples();
   const start = HR();
   const warmEnd = start + BigInt(Math.round(warmupSeconds * 1e9));
   const end = warmEnd + BigInt(Math.round(seconds * 1e9));
-  let count = 0, measuredStart = 0n;
-  for (;;) {
-    const t0 = HR();
-    if (t0 >= end) break;
-    const t1 = await new Promise((resolve, reject) => {
-      let tc = 0n, got = 0;
-      const s = net.connect(connectOpts());
-      s.on('error', reject);
-      s.once('connect', () => { tc = HR(); s.write(msg); });
-      // close = destroy() once the echo is in (like close(2)); the peer's
-      // FIN is not awaited, it does not arrive on every transport
-      s.on('data', (d) => { got += d.length; if (got >= msg.length) s.destroy(); });
-      s.on('close', () => (got >= msg.length ? resolve(tc) : reject(new Error(`connection closed after ${got} bytes`))));
-    });
-    const t2 = HR();
-    if (t0 >= warmEnd) {
-      if (measuredStart === 0n) measuredStart = t0;
-      connectLat.push(Number(t1 - t0) / 1e3);
-      cycleLat.push(Number(t2 - t0) / 1e3);
-      count++;
+  let count = 0, measuredEnd = 0n;
+  const cycle = () => new Promise((resolve, reject) => {
+    let tc = 0n, got = 0;
+    const s = net.connect(connectOpts());
+    s.on('error', reject);
+    s.once('connect', () => { tc = HR(); s.write(msg); });
+    // close = destroy() once the echo is in (like close(2))
+    s.on('data', (d) => { got += d.length; if (got >= msg.length) s.destroy(); });
+    s.on('close', () => (got >= msg.length ? resolve(tc) : reject(new Error(`connection closed after ${got} bytes`))));
+  });
+  const loop = async () => {
+    for (;;) {
+      const t0 = HR();
+      if (t0 >= end) return;
+      const t1 = await cycle();
+      const t2 = HR();
+      if (t0 >= warmEnd) {
+        connectLat.push(Number(t1 - t0) / 1e3);
+        cycleLat.push(Number(t2 - t0) / 1e3);
+        count++;
+        measuredEnd = t2;
+      }
     }
-  }
-  send({ type: 'result', count, seconds: ns2s(HR() - measuredStart), connect: summarize(connectLat.a, connectLat.n), cycle: summarize(cycleLat.a, cycleLat.n) });
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  send({ type: 'result', count, seconds: ns2s(measuredEnd - warmEnd), connect: summarize(connectLat.a, connectLat.n), cycle: summarize(cycleLat.a, cycleLat.n) });
 }
 
 async function httpClient() {

@@ -7,7 +7,7 @@ const KiB = 1024;
 function durations(quick) {
   return quick
     ? { bulk: 0.25, rr: 0.2, conn: 0.2, http: 0.25, warmup: 0.05, httpWarmup: 0.3, reps: 3 }
-    : { bulk: 2.5, rr: 1.5, conn: 1.5, http: 2, warmup: 0.3, httpWarmup: 0.3, reps: 3 };
+    : { bulk: 2, rr: 1.5, conn: 1, http: 2, warmup: 0.3, httpWarmup: 0.3, reps: 3 };
 }
 
 /**
@@ -23,12 +23,13 @@ function cases(quick) {
     { id: 'bulk-4x4k', workload: 'bulk', title: 'Bulk, 4 streams, 4 KiB writes', params: { streams: 4, writeSize: 4 * KiB, seconds: d.bulk }, metric: 'gbps', better: 'higher', cref: true },
     { id: 'rr-1', workload: 'rr', title: 'Request/response, 1 B ping-pong', params: { size: 1, seconds: d.rr, warmupSeconds: d.warmup }, metric: 'p50', better: 'lower', vppConfigs: ['default', 'tuned'] },
     { id: 'rr-1k', workload: 'rr', title: 'Request/response, 1 KiB ping-pong', params: { size: KiB, seconds: d.rr, warmupSeconds: d.warmup }, metric: 'p50', better: 'lower', vppConfigs: ['default', 'tuned'] },
-    { id: 'conn', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close', params: { seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
+    { id: 'conn-1', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close; one at a time', params: { concurrency: 1, seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
+    { id: 'conn-32', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close; 32 in flight', params: { concurrency: 32, seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
     { id: 'http-c1p1', workload: 'http', title: 'HTTP/1.1 (node:http + undici), 1 connection, pipelining 1', params: { connections: 1, pipelining: 1, seconds: d.http, warmupSeconds: d.httpWarmup }, metric: 'rps', better: 'higher' },
     { id: 'http-c10p10', workload: 'http', title: 'HTTP/1.1 (node:http + undici), 10 connections, pipelining 10', params: { connections: 10, pipelining: 10, seconds: d.http, warmupSeconds: d.httpWarmup }, metric: 'rps', better: 'higher' },
   ];
   // quick: one case per workload family (the same code paths, a fraction of the time)
-  return quick ? all.filter((c) => ['bulk-1x64k', 'rr-1', 'conn', 'http-c10p10'].includes(c.id)) : all;
+  return quick ? all.filter((c) => ['bulk-1x64k', 'rr-1', 'conn-32', 'http-c10p10'].includes(c.id)) : all;
 }
 
 /** Node rows; `path` ct = cut-through (both ends on the default namespace), tcp = client in the peer namespace. */
@@ -52,6 +53,17 @@ const VPP_CONFIGS = {
   tuned: { pollSleepUsec: 0, label: 'VPP latency-tuned (poll-sleep-usec 0, busy-polls core 0)' },
 };
 
+/**
+ * C reference rows for rr and conn: bench/c/peer.c (POSIX sockets + epoll),
+ * the same program over the kernel and over VPP under VCL's LD_PRELOAD shim.
+ */
+const CPEER_ROWS = [
+  { id: 'c-kernel', label: 'C sockets (epoll), kernel 127.0.0.1', kind: 'cpeer', path: 'kernel' },
+  { id: 'c-ldp-ct', label: 'C sockets over VCL LDP, cut-through', kind: 'cpeer', path: 'ldp-ct' },
+  { id: 'c-ldp-tcp', label: 'C sockets over VCL LDP, VPP TCP', kind: 'cpeer', path: 'ldp-tcp' },
+];
+const CPEER_WORKLOADS = ['rr', 'conn'];
+
 /** The rows of one case, each with the VPP configuration it runs on (null for the kernel). */
 function rowsFor(c) {
   const rows = [];
@@ -63,7 +75,14 @@ function rowsFor(c) {
     }
   }
   if (c.cref) for (const r of CREF_ROWS) rows.push({ ...r, vppConfig: r.kind === 'vperf' ? 'default' : null });
+  if (CPEER_WORKLOADS.includes(c.workload)) {
+    // like the Node rows: the kernel once, the VPP paths on each VPP configuration of the case
+    for (const r of CPEER_ROWS) {
+      if (r.path === 'kernel') rows.push({ ...r, vppConfig: null });
+      else for (const vc of c.vppConfigs || ['default']) rows.push({ ...r, id: c.vppConfigs ? `${r.id}@${vc}` : r.id, label: c.vppConfigs ? `${r.label} [${vc}]` : r.label, vppConfig: vc });
+    }
+  }
   return rows;
 }
 
-module.exports = { durations, cases, rowsFor, VPP_CONFIGS, NODE_ROWS, CREF_ROWS };
+module.exports = { durations, cases, rowsFor, VPP_CONFIGS, NODE_ROWS, CREF_ROWS, CPEER_ROWS };

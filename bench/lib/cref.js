@@ -24,7 +24,8 @@ function vperfPaths(vpp) {
 
 /**
  * VCL configs for this run, with the same fifo size vppnet uses, so that the
- * C reference and vppnet run with equal buffering. Written into runDir.
+ * C references (vperf; bench/c/peer.c under LDP, see cpeer.js) and vppnet run
+ * with equal buffering. Written into runDir.
  */
 function writeVclConfigs(dir, vpp, fifoSize) {
   const conf = (sock, scopes) => [

@@ -4,10 +4,11 @@
 const NOTES = [
   'bulk: the client writes for a fixed time; Gbit/s = bytes received by the server / (first .. last byte received). The server\'s byte count must equal what the client wrote, and the first and last byte of every received chunk are checked against the stream pattern.',
   'rr: one connection; the client writes N bytes and waits for the N echoed bytes; every round trip timed with process.hrtime.bigint after a warm-up.',
-  'conn: sequential: connect, 16 B echo, destroy(); connections/s over the run, connect time = connect() to the \'connect\' event.',
+  'conn: 1 or 32 loops in flight, each: connect, 16 B echo, destroy(); connections/s = cycles started after the warm-up / time to the last one done; connect time = connect() to the \'connect\' event.',
   'http: a node:http server fed from a vppnet (or node:net) server via emit(\'connection\'); an undici Pool whose connect() returns a vppnet socket; requests/s with connections × pipelining requests in flight.',
   'vperf: VPP\'s C VCL peers, uni-directional, a fixed byte count sized to take about as long as the Node rows; throughput as the receiving server reports it; VCL fifos sized like vppnet\'s.',
-  'Pinning matters on this 2-core VM: with server and client on different cores (the layout used for every row) a kernel 1 B round trip costs ~110-130 µs; with both on one core (`--pin 1,1`) ~30 µs. The VPP rows barely change (~150-200 µs tuned, ~750 µs default).',
+  'C rows (rr, conn): bench/c/peer.c, POSIX sockets + epoll, the same windows and quantile table as the Node workers; over the kernel, and under VCL\'s LD_PRELOAD shim (LDP) for cut-through and VPP TCP: what a C program gets on the same path and VPP configuration.',
+  'Pinning matters on this 2-core VM: every row runs its server on core 0 (with VPP\'s main thread) and its client on core 1; `--pin 1,1` puts both on one core, which makes kernel loopback round trips several times faster.',
 ];
 
 module.exports = { NOTES };

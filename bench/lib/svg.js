@@ -12,6 +12,8 @@ const COLORS = {
   'ct-wasm': '#4c8bf5', 'ct-native': '#1a4fb4',
   'tcp-wasm': '#f5a142', 'tcp-native': '#c4620f',
   'vperf-ct': '#3aa655', 'vperf-tcp': '#1e6b33',
+  // C references for rr and conn: light grey on the kernel (like iperf3), greens over VCL (like vperf)
+  'c-kernel': '#b0b0b0', 'c-ldp-ct': '#3aa655', 'c-ldp-tcp': '#1e6b33',
 };
 const baseId = (id) => id.split('@')[0];
 const color = (id) => COLORS[baseId(id)] || '#888';
