@@ -81,7 +81,6 @@ export class Stack {
   private readonly sessions: (SessionSink | undefined)[] = [];
   private readonly listeners = new Map<number, ListenerSink>();
   private refs = 0;
-  private kickScheduled = false;
   private retryTimer?: NodeJS.Timeout;
   private draining = false;
   dead: Error | undefined;
@@ -180,7 +179,9 @@ export class Stack {
   }
   releaseConnectSlot() {
     const next = this.connectQueue.shift();
-    if (next) next(); else this.connecting--;
+    // on a later tick: a connect that fails at once releases its slot again,
+    // and a long queue would otherwise recurse through every one of them
+    if (next) process.nextTick(next); else this.connecting--;
   }
   private connecting = 0;
   private readonly connectQueue: (() => void)[] = [];
@@ -192,7 +193,7 @@ export class Stack {
     if (this.refs > 0) { this.watch?.ref(); this.sapiWatch?.ref(); } else { this.watch?.unref(); this.sapiWatch?.unref(); }
   }
 
-  /** After local calls that may have queued messages for VPP: signal once per tick. */
+  /** After local calls that may have queued messages for VPP: signal once, at the end of this tick. */
   kick() {
     if (this.kickScheduled) return;
     this.kickScheduled = true;
@@ -200,6 +201,17 @@ export class Stack {
       this.kickScheduled = false;
       this.flush();
     });
+  }
+  private kickScheduled = false;
+
+  /**
+   * The data path signals at once: a reader's dequeue notification or a
+   * writer's TX event told at the end of the tick reached the peer only after
+   * a whole fifo had been drained or filled, and the two took turns instead
+   * of overlapping (one 4 MiB fifo per VPP round trip).
+   */
+  signalNow() {
+    this.flush();
   }
 
   private flush() {

@@ -273,6 +273,12 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n) {
   }
   wr64(shr + FIFO_TAIL_CHUNK, tc);
   st_rel32(shr + FIFO_TAIL, nt);
+  /* cut-through: ask for the dequeue notification once the fifo is half
+   * full, not only when it is full. The request rides VPP's relay of our TX
+   * event and the notification takes another; asked at full, the reader had
+   * drained the fifo before the writer heard, and the two took turns. */
+  if ((s->flags & SF_CT) && nt - ld_acq32(shr + FIFO_HEAD) >= rd32(shr + FIFO_SIZE) / 2)
+    __atomic_fetch_or(A32(s->tx_sig.shr + FIFO_WANT_DEQ_NTF), WANT_DEQ_NOTIF, __ATOMIC_ACQ_REL);
   fifo_tx_event(c, s);
   return 0;
 }
