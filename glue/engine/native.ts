@@ -45,6 +45,7 @@ export function createNativeEngine(opts: EngineOptions = {}): Engine {
       const r = host.coreRecvInto(c, sid, buf);
       return r < 0 ? r : r === n ? buf : buf.subarray(0, r);
     },
+    recvInto: (sid, buf) => host.coreRecvInto(c, sid, buf),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -54,6 +54,8 @@ export interface Engine {
   send(sid: number, data: Uint8Array): number;
   /** Take up to `max` readable bytes out of the rx fifo into a new Buffer; null when none. Throws nothing: a negative count comes back as a number. */
   recv(sid: number, max: number): Buffer | number | null;
+  /** Take up to buf.length readable bytes out of the rx fifo into `buf` (no allocation: node's `onread`); returns bytes, 0 when none, negative = -errno. */
+  recvInto(sid: number, buf: Uint8Array): number;
   /** Free the core. */
   dispose(): void;
 }

@@ -76,6 +76,17 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
     return base;
   };
   const round = (n: number) => Math.ceil(n / 4096) * 4096;
+  /** Copy the `n` bytes vn_rx_peek described (its iov) into `dst`, then release them from the fifo. */
+  const takePeeked = (sid: number, dst: Uint8Array, n: number): number => {
+    if (u8.byteLength === 0) refresh();
+    for (let i = iovPtr, off = 0; off < n; i += IOV_WORDS) {
+      const p = u32[i], len = u32[i + 1];
+      dst.set(u8.subarray(p, p + len), off);
+      off += len;
+    }
+    const rv = vn_rx_release(corePtr, sid, n);
+    return rv < 0 ? rv : n;
+  };
 
   return {
     kind: 'wasm',
@@ -125,15 +136,13 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
     recv(sid, max) {
       const n = vn_rx_peek(corePtr, sid, max);
       if (n <= 0) return n === 0 ? null : n;
-      if (u8.byteLength === 0) refresh();
       const buf = Buffer.allocUnsafe(n);
-      for (let i = iovPtr, off = 0; off < n; i += IOV_WORDS) {
-        const p = u32[i], len = u32[i + 1];
-        buf.set(u8.subarray(p, p + len), off);
-        off += len;
-      }
-      const rv = vn_rx_release(corePtr, sid, n);
+      const rv = takePeeked(sid, buf, n);
       return rv < 0 ? rv : buf;
+    },
+    recvInto(sid, buf) {
+      const n = vn_rx_peek(corePtr, sid, buf.length);
+      return n <= 0 ? n : takePeeked(sid, buf, n);
     },
     dispose() {
       ex.vn_core_free(corePtr);

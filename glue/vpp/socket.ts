@@ -22,6 +22,16 @@ export interface VppSocketOptions {
   readableHighWaterMark?: number;
   writableHighWaterMark?: number;
   highWaterMark?: number;
+  /** As node's: bytes go into one caller-owned buffer and to `callback`, not to 'data' (no Buffer per read). */
+  onread?: { buffer?: unknown; callback?: unknown } | null;
+}
+
+/** node's `onread`, taken as node takes it: anything but a Uint8Array (or a function) and a callback is ignored. */
+interface OnRead { buffer: Uint8Array | (() => Uint8Array); callback: (n: number, buf: Uint8Array) => unknown }
+function onReadOption(o: VppSocketOptions['onread']): OnRead | undefined {
+  if (o === null || typeof o !== 'object' || typeof o.callback !== 'function') return undefined;
+  if (!(o.buffer instanceof Uint8Array) && typeof o.buffer !== 'function') return undefined;
+  return o as OnRead;
 }
 
 interface PendingWrite { chunks: Uint8Array[]; idx: number; off: number; cb: (err?: Error | null) => void }
@@ -62,8 +72,10 @@ export class VppSocket extends Duplex implements SessionSink {
       decodeStrings: true,
     });
     this.stack = stack;
+    this.onread = onReadOption(options?.onread);
     if (sid >= 0) this.adopt(sid);
   }
+  private readonly onread?: OnRead;
 
   /** An accepted session: established at once. */
   private adopt(sid: number) {
@@ -224,6 +236,7 @@ export class VppSocket extends Duplex implements SessionSink {
       this.written += n;
       w.off += n;
       if (w.off === chunk.length) { w.idx++; w.off = 0; }
+      this.stack.signalNow();   // the reader learns now, not after the fifo filled
     }
     this.pendingWrite = undefined;
     this.stack.kick();
@@ -245,6 +258,7 @@ export class VppSocket extends Duplex implements SessionSink {
 
   // ---- read path ----
   _read() {
+    if (this.onreadPaused) return;
     this.reading = true;
     if (!this.connecting && this.sid >= 0) this.pull();
   }
@@ -252,8 +266,16 @@ export class VppSocket extends Duplex implements SessionSink {
   private pull() {
     const { engine } = this.stack;
     while (this.reading && !this.eofPushed) {
-      const buf = this.vppGone ? null : engine.recv(this.sid, READ_MAX);
-      if (buf === null) {
+      let got: Buffer | number | null;
+      let into: Uint8Array | undefined;
+      if (this.vppGone) got = null;
+      else if (this.onread) {
+        const b = this.onread.buffer;
+        into = typeof b === 'function' ? b() : b;
+        const n = engine.recvInto(this.sid, into);
+        got = n === 0 ? null : n;
+      } else got = engine.recv(this.sid, READ_MAX);
+      if (got === null) {
         // cut-through EOF: the peer's shutdown mark, seen by the empty read
         if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
         if (this.peerClosed || this.vppGone) {
@@ -263,18 +285,40 @@ export class VppSocket extends Duplex implements SessionSink {
         }
         break;
       }
-      if (typeof buf === 'number') { this.destroy(fromCoreError(buf, 'read')); return; }
-      this.bytesRead += buf.length;
+      if (typeof got === 'number' && (got < 0 || !into)) { this.destroy(fromCoreError(got, 'read')); return; }
+      const n = typeof got === 'number' ? got : got.length;
+      this.bytesRead += n;
       this.touch();
-      if (!this.push(buf)) this.reading = false;
+      this.stack.signalNow();   // a dequeue notification reaches the writer now, not after the fifo drained
+      if (into) {
+        // as node's: returning false pauses the socket
+        if (this.onread!.callback(n, into) === false) this.pause();
+      } else if (!this.push(got)) this.reading = false;
     }
     this.stack.kick();   // a dequeue notification may be due
   }
 
+  // With onread nothing is pushed, so the stream never asks again: pause and
+  // resume stop and start the reads themselves, as node's do on its handle.
+  pause(): this {
+    if (this.onread) { this.onreadPaused = true; this.reading = false; }
+    return super.pause();
+  }
+  resume(): this {
+    super.resume();
+    if (this.onread && this.onreadPaused) {
+      this.onreadPaused = false;
+      this.reading = true;
+      process.nextTick(() => { if (this.reading && !this.connecting && this.sid >= 0) this.pull(); });
+    }
+    return this;
+  }
+  private onreadPaused = false;
+
   /** Like node's read loop, fill the stream's buffer up to its high-water mark even while nobody consumes (so EOF is seen). */
   onReadable() {
     if (this.reading) this.pull();
-    else if (!this.destroyed && !this.eofPushed) this.read(0);
+    else if (!this.destroyed && !this.eofPushed && !this.onreadPaused) this.read(0);
   }
 
   onPeerClosed() {

@@ -292,6 +292,37 @@ export function conformanceSuite(profile: Profile): void {
     expect(seen).toBe(3);
   });
 
+  T("onread: bytes land in one reusable buffer and go to the callback; returning false pauses until resume()", async () => {
+    const payload = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >> 10)) & 255;
+    const srv = server((s) => s.end(payload));
+    const port = await listen(srv);
+    const buf = Buffer.alloc(4096);
+    const got: Buffer[] = [];
+    const bufs = new Set<Uint8Array>();
+    let calls = 0, duringPause = -1;
+    const c = dial(port, {
+      onread: {
+        buffer: buf,
+        callback: (n: number, b: Uint8Array) => {
+          bufs.add(b);
+          got.push(Buffer.from(b.subarray(0, n)));
+          if (++calls !== 3) return true;
+          const at = calls;
+          setTimeout(() => { duringPause = calls - at; c.resume(); }, 150);
+          return false;
+        },
+      },
+    });
+    const ended = once(c, 'end');
+    await within(closeEvent(c), 5000, 'close');
+    await within(ended, 100, "'end'");
+    expect(duringPause).toBe(0);                 // paused: no callback for 150 ms
+    expect([...bufs]).toEqual([buf]);            // always the caller's buffer
+    expect(Buffer.concat(got).equals(payload)).toBe(true);
+    expect(c.bytesRead).toBe(payload.length);
+  });
+
   // ---- closing ----
   T('half-close with allowHalfOpen: the server answers after the client ended', async () => {
     const srv = server((s) => {
