@@ -12,7 +12,8 @@ import { fromCoreError, fromVppError } from '../errors';
 import { ipToBytes } from './addr';
 import { validatePort } from './args';
 
-export interface VppServerOptions extends VppSocketOptions {
+/** As node's: accepted sockets take these; `onread` is a client option only. */
+export interface VppServerOptions extends Omit<VppSocketOptions, 'onread'> {
   pauseOnConnect?: boolean;
   noDelay?: boolean;
   keepAlive?: boolean;
@@ -32,7 +33,8 @@ export class VppServer extends EventEmitter implements ListenerSink {
 
   constructor(options: VppServerOptions | undefined, listener: ((s: VppSocket) => void) | undefined, stack: Stack) {
     super();
-    this.options = { ...options };
+    const { onread: _clientOnly, ...rest } = (options ?? {}) as VppSocketOptions;
+    this.options = rest;
     this.stack = stack;
     if (listener) this.on('connection', listener);
   }
