@@ -536,6 +536,32 @@ export function conformanceSuite(profile: Profile): void {
     expect(r.code).toBe(0);
   }, 20000);
 
+  T('a peer in another process that writes flat out does not starve this event loop', async () => {
+    let bytes = 0, last = 0, maxGap = 0;
+    // a reader slower than the writer (100 µs of work per chunk): the bytes never run out while it reads
+    const srv = server((s) => { s.on('data', (d: Buffer) => { bytes += d.length; const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < 100_000n); }); });
+    const port = await listen(srv);
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      if (last && bytes) maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      const ch = child(`
+        const c = net.connect({ ...copts, port: ${port}, host }, () => {
+          const buf = Buffer.alloc(65536, 7), end = Date.now() + 1500;
+          const pump = () => { while (Date.now() < end) if (!c.write(buf)) return c.once('drain', pump); c.end(); };
+          pump();
+        });
+        c.on('close', () => process.exit(0));`);
+      const r = await within(ch.exited, 15000, 'writer exit').catch((e) => { ch.p.kill('SIGKILL'); throw e; });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+    } finally { clearInterval(ticker); }
+    expect(bytes).toBeGreaterThan(1 << 20);
+    expect(maxGap).toBeLessThan(250);             // a 5 ms timer still runs while the bytes pour in
+  }, 20000);
+
   T('ref() after unref() keeps the process alive', async () => {
     const ch = child(`
       const srv = net.createServer(sopts);
