@@ -127,8 +127,9 @@ async function measureNode(c, row, vpp, cpu, prof) {
     const ready = await nextMessage(server, 'ready', 20000, 'server');
     client = forkWorker({ role: 'client', workload: c.workload, transport: t.client, params: c.params, port: ready.port, host: t.host }, cpu, cpu.client, argv('client'));
     const cr = await nextMessage(client, 'result', timeoutMs, 'client');
-    // bulk: the server reports once all bytes the client sent have arrived
-    server.send(c.workload === 'bulk' ? { type: 'expect', bytes: cr.sent, timeoutMs: 10000 } : 'stop');
+    // bulk upstream: the server reports once all bytes the client sent have arrived
+    const upstream = c.workload === 'bulk' && c.params.direction !== 'down';
+    server.send(upstream ? { type: 'expect', bytes: cr.sent, timeoutMs: 10000 } : 'stop');
     const sr = await nextMessage(server, 'result', 15000, 'server');
     return sample(c, cr, sr);
   } finally {
@@ -139,10 +140,13 @@ async function measureNode(c, row, vpp, cpu, prof) {
 /** The numbers one repetition contributes (and a check that the transfer was exact). */
 function sample(c, cr, sr) {
   switch (c.workload) {
-    case 'bulk':
-      if (sr.bytes !== cr.sent) throw new Error(`byte count mismatch: client sent ${cr.sent}, server received ${sr.bytes}`);
-      if (sr.badChunks) throw new Error(`content check failed on ${sr.badChunks} of ${sr.chunks} chunks`);
-      return { gbps: (sr.bytes * 8) / sr.seconds / 1e9, bytes: sr.bytes, seconds: sr.seconds, chunks: sr.chunks };
+    case 'bulk': {
+      // the receiving side's counts against what the sending side wrote
+      const [rx, sent] = c.params.direction === 'down' ? [cr, sr.sent] : [sr, cr.sent];
+      if (rx.bytes !== sent) throw new Error(`byte count mismatch: ${sent} sent, ${rx.bytes} received`);
+      if (rx.badChunks) throw new Error(`content check failed on ${rx.badChunks} of ${rx.chunks} chunks`);
+      return { gbps: (rx.bytes * 8) / rx.seconds / 1e9, bytes: rx.bytes, seconds: rx.seconds, chunks: rx.chunks };
+    }
     case 'rr':
       return {
         rtps: cr.rounds / cr.seconds, rounds: cr.rounds,

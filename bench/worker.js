@@ -71,28 +71,74 @@ function listen(srv) {
   srv.listen(0, host, () => send({ type: 'ready', port: srv.address().port }));
 }
 
+// Bulk: the sender writes the pattern for `seconds` and ends; the receiver
+// counts and checks. Upstream (default) the client sends; with
+// direction 'down' the server sends and the client receives (so the client
+// can read with node's `onread`, a client-only option).
+
+/** Receive-side counters; stream() gives one socket's chunk checker. */
+function bulkCounter() {
+  const st = { bytes: 0, first: 0n, last: 0n, bad: 0, chunks: 0 };
+  st.stream = () => {
+    let off = 0;
+    return (d, n = d.length) => {
+      const now = HR();
+      if (st.first === 0n) st.first = now;
+      st.last = now;
+      // sampled content check: first and last byte of every chunk
+      if (d[0] !== PAT(off) || d[n - 1] !== PAT(off + n - 1)) st.bad++;
+      off += n;
+      st.bytes += n;
+      st.chunks++;
+    };
+  };
+  st.result = (extraFields) => ({ type: 'result', bytes: st.bytes, seconds: ns2s(st.last - st.first), badChunks: st.bad, chunks: st.chunks, ...extraFields });
+  return st;
+}
+
+/** Write the pattern on `s` until `deadline`, then end(); resolves on 'finish'. Adds to counter.sent. */
+function pumpPattern(s, buf, deadline, counter) {
+  return new Promise((resolve, reject) => {
+    s.on('error', reject);
+    s.on('finish', resolve); // everything written has been handed to the transport
+    const pump = () => {
+      for (;;) {
+        if (HR() >= deadline) { s.end(); return; }
+        counter.sent += buf.length;
+        if (!s.write(buf)) { s.once('drain', pump); return; }
+      }
+    };
+    pump();
+  });
+}
+
 function bulkServer() {
-  // Done when the bytes the client reports having sent have all arrived: the
-  // client's FIN is not relied on (a half-close does not reach the peer on
-  // every transport; see bench/README.md).
-  let firstByte = 0n, lastByte = 0n, bytes = 0, bad = 0, chunks = 0, expect = -1, reported = false;
+  const { writeSize, seconds, direction } = cfg.params;
+  if (direction === 'down') {
+    const buf = patternBuffer(writeSize);
+    const counter = { sent: 0 };
+    const srv = net.createServer(extra, (s) => {
+      s.resume();
+      pumpPattern(s, buf, HR() + BigInt(Math.round(seconds * 1e9)), counter).catch(() => {});
+    });
+    process.on('message', (m) => { if (m === 'stop') send({ type: 'result', sent: counter.sent }); });
+    listen(srv);
+    return;
+  }
+  // Done when the bytes the client reports having sent have all arrived (its
+  // FIN is not waited for: the byte count is the measurement's end).
+  const st = bulkCounter();
+  let expect = -1, reported = false;
   const report = (why) => {
     if (reported) return;
     reported = true;
-    send({ type: 'result', bytes, seconds: ns2s(lastByte - firstByte), badChunks: bad, chunks, why });
+    send(st.result({ why }));
   };
   const srv = net.createServer(extra, (s) => {
-    let off = 0;
+    const chunk = st.stream();
     s.on('data', (d) => {
-      const now = HR();
-      if (firstByte === 0n) firstByte = now;
-      lastByte = now;
-      // sampled content check: first and last byte of every chunk
-      if (d[0] !== PAT(off) || d[d.length - 1] !== PAT(off + d.length - 1)) bad++;
-      off += d.length;
-      bytes += d.length;
-      chunks++;
-      if (expect >= 0 && bytes >= expect) report('complete');
+      chunk(d);
+      if (expect >= 0 && st.bytes >= expect) report('complete');
     });
     s.on('end', () => s.end());
     s.on('error', () => {});
@@ -100,7 +146,7 @@ function bulkServer() {
   process.on('message', (m) => {
     if (!m || m.type !== 'expect') return;
     expect = m.bytes;
-    if (bytes >= expect) report('complete');
+    if (st.bytes >= expect) report('complete');
     else setTimeout(() => report('timeout'), m.timeoutMs).unref();
   });
   listen(srv);
@@ -148,25 +194,30 @@ function connectOne() {
 }
 
 async function bulkClient() {
-  const { streams, writeSize, seconds } = cfg.params;
+  const { streams, writeSize, seconds, direction, onread } = cfg.params;
+  if (direction === 'down') {
+    // receive until every stream ended; with onread, into one 64 KiB buffer per stream
+    const st = bulkCounter();
+    await Promise.all(Array.from({ length: streams }, () => new Promise((resolve, reject) => {
+      const chunk = st.stream();
+      const opts = onread ? { ...connectOpts(), onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: (n, b) => { chunk(b, n); } } } : connectOpts();
+      const s = net.connect(opts);
+      s.on('error', reject);
+      if (!onread) s.on('data', (d) => chunk(d));
+      s.on('end', () => { s.destroy(); resolve(); });
+    })));
+    send(st.result());
+    return;
+  }
   const buf = patternBuffer(writeSize);
   const socks = await Promise.all(Array.from({ length: streams }, connectOne));
   const deadline = HR() + BigInt(Math.round(seconds * 1e9));
-  let sent = 0;
-  await Promise.all(socks.map((s) => new Promise((resolve, reject) => {
-    s.on('error', reject);
-    s.on('finish', resolve); // everything written has been handed to the transport
+  const counter = { sent: 0 };
+  await Promise.all(socks.map((s) => {
     s.resume(); // the server sends nothing but its FIN
-    const pump = () => {
-      for (;;) {
-        if (HR() >= deadline) { s.end(); return; }
-        sent += buf.length;
-        if (!s.write(buf)) { s.once('drain', pump); return; }
-      }
-    };
-    pump();
-  })));
-  send({ type: 'result', sent });
+    return pumpPattern(s, buf, deadline, counter);
+  }));
+  send({ type: 'result', sent: counter.sent });
   for (const s of socks) s.destroy();
 }
 

@@ -21,6 +21,7 @@ function cases(quick) {
     { id: 'bulk-4x64k', workload: 'bulk', title: 'Bulk, 4 streams, 64 KiB writes', params: { streams: 4, writeSize: 64 * KiB, seconds: d.bulk }, metric: 'gbps', better: 'higher', cref: true },
     { id: 'bulk-1x4k', workload: 'bulk', title: 'Bulk, 1 stream, 4 KiB writes', params: { streams: 1, writeSize: 4 * KiB, seconds: d.bulk }, metric: 'gbps', better: 'higher', cref: true },
     { id: 'bulk-4x4k', workload: 'bulk', title: 'Bulk, 4 streams, 4 KiB writes', params: { streams: 4, writeSize: 4 * KiB, seconds: d.bulk }, metric: 'gbps', better: 'higher', cref: true },
+    { id: 'bulk-down-onread', workload: 'bulk', title: 'Bulk, server to client, 1 stream, 64 KiB writes, client reads with onread (one 64 KiB buffer)', params: { streams: 1, writeSize: 64 * KiB, seconds: d.bulk, direction: 'down', onread: true }, metric: 'gbps', better: 'higher' },
     { id: 'rr-1', workload: 'rr', title: 'Request/response, 1 B ping-pong', params: { size: 1, seconds: d.rr, warmupSeconds: d.warmup }, metric: 'p50', better: 'lower', vppConfigs: ['default', 'tuned'] },
     { id: 'rr-1k', workload: 'rr', title: 'Request/response, 1 KiB ping-pong', params: { size: KiB, seconds: d.rr, warmupSeconds: d.warmup }, metric: 'p50', better: 'lower', vppConfigs: ['default', 'tuned'] },
     { id: 'conn-1', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close; one at a time', params: { concurrency: 1, seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
