@@ -323,6 +323,25 @@ export function conformanceSuite(profile: Profile): void {
     expect(c.bytesRead).toBe(payload.length);
   });
 
+  T('onread with a buffer function: each read goes into the buffer it returns', async () => {
+    const payload = randomBytes(64 * 1024);
+    const srv = server((s) => s.end(payload));
+    const port = await listen(srv);
+    const given: Uint8Array[] = [];
+    const got: Buffer[] = [];
+    let sameAsGiven = true;
+    const c = dial(port, {
+      onread: {
+        buffer: () => { const b = new Uint8Array(1000); given.push(b); return b; },
+        callback: (n: number, b: Uint8Array) => { sameAsGiven &&= b === given[given.length - 1]; got.push(Buffer.from(b.subarray(0, n))); },
+      },
+    });
+    await within(closeEvent(c), 5000, 'close');
+    expect(sameAsGiven).toBe(true);
+    expect(got.every((b) => b.length <= 1000)).toBe(true);
+    expect(Buffer.concat(got).equals(payload)).toBe(true);
+  });
+
   // ---- closing ----
   T('half-close with allowHalfOpen: the server answers after the client ended', async () => {
     const srv = server((s) => {
