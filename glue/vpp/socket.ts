@@ -1,7 +1,9 @@
 /**
  * VppSocket: a net.Socket-compatible stream.Duplex over one VPP session.
  * Writes copy the caller's Buffer straight into tx fifo memory (engine.send);
- * reads copy contiguous rx regions into one Buffer per push (engine.recv).
+ * reads copy contiguous rx regions into one Buffer per push (engine.recv), or
+ * with node's `onread` into the caller's buffer (engine.recvInto), at most
+ * READS_PER_TURN times per turn of the event loop.
  * A full tx fifo parks the write until VPP's TX event; a full readable side
  * leaves bytes in the rx fifo, so VPP's TCP closes its window.
  */
