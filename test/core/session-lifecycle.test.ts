@@ -112,6 +112,21 @@ forEachEngine('session lifecycle', (ctx) => {
     expect(ctx.eng.core.attach_info(VN.INFO_SESSIONS)).toBe(0);
   });
 
+  ctx.test('a handle naming a listener being unlistened and a new session: each message finds its own kind', () => {
+    const w = attached(ctx.eng);
+    const old = w.listen(7000);
+    const l = w.listen(7001);
+    expect(ctx.eng.core.unlisten(old.sid)).toBeGreaterThanOrEqual(0);   // UNLISTENING until the reply
+    w.ctrlMq.drain();
+    // VPP freed the old listen session and reused its index (its handle) for a session accepted on the other listener
+    w.accepted({ listener: l.handle, handle: old.handle });
+    const acc = ofType(w.pollAll(), EV.ACCEPTED);
+    expect(acc.map((e) => e[2])).toEqual([l.sid]);
+    w.closing(T.DISCONNECTED, old.handle);
+    expect(ofType(w.pollAll(), EV.PEER_CLOSED).map((e) => e[1])).toEqual([acc[0][1]]);
+    expect(ctx.eng.core.attach_info(VN.INFO_BAD_MSGS)).toBe(0);
+  });
+
   ctx.test('a handle is reusable after CLEANUP 1', () => {
     const w = attached(ctx.eng);
     const l = w.listen();

@@ -114,8 +114,8 @@ struct vn_core {
   uint32_t max_sessions, n_sessions, free_hint;   /* max_sessions: slots allocated now */
   uint32_t session_limit;                         /* the table grows (doubling) up to this */
   uint32_t n_pending;
-  /* handle -> sid, open addressing (listener handles live apart: they may
-   * equal session handles) */
+  /* handle -> sid of sessions and listeners, open addressing; a handle may
+   * name one of each for a while, so lookups say which kind they want */
   uint32_t *hmap;
   uint32_t hmap_mask;
   uint32_t bad_msgs;

@@ -17,11 +17,18 @@ static uint32_t hslot(const vn_core_t *c, uint64_t h) {
   return (uint32_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & c->hmap_mask;
 }
 
-static uint32_t hmap_get(const vn_core_t *c, uint64_t h) {
+static int is_listener(const vn_session_t *s) {
+  return s->state == SS_LISTENER || s->state == SS_UNLISTENING;
+}
+
+/* Listeners and sessions share the map, and one handle may name both for a
+ * while (VPP frees a listen session and reuses its index for a new session
+ * before our UNLISTEN_REPLY arrives): every lookup names the kind it wants. */
+static uint32_t hmap_get(const vn_core_t *c, uint64_t h, int listener) {
   for (uint32_t i = hslot(c, h), n = 0; n <= c->hmap_mask; i = (i + 1) & c->hmap_mask, n++) {
     uint32_t sid = c->hmap[i];
     if (sid == NO_SID) return NO_SID;
-    if (c->sessions[sid].handle == h) return sid;
+    if (c->sessions[sid].handle == h && is_listener(&c->sessions[sid]) == listener) return sid;
   }
   return NO_SID;
 }
@@ -187,15 +194,8 @@ void session_retry_pending(vn_core_t *c) {
 }
 
 /* ---- messages from VPP ---- */
-/* Listeners and sessions share the handle map; each message names one kind. */
-static uint32_t find_handle(vn_core_t *c, uint64_t handle, int listener) {
-  uint32_t sid = hmap_get(c, handle);
-  if (sid == NO_SID) return NO_SID;
-  uint8_t st = c->sessions[sid].state;
-  return (st == SS_LISTENER || st == SS_UNLISTENING) == listener ? sid : NO_SID;
-}
-#define find_listener(c, h) find_handle(c, h, 1)
-#define find_session(c, h) find_handle(c, h, 0)
+#define find_listener(c, h) hmap_get(c, h, 1)
+#define find_session(c, h) hmap_get(c, h, 0)
 
 static void on_bound(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + BOUND_CONTEXT);
