@@ -245,7 +245,6 @@ export class VppSocket extends Duplex implements SessionSink {
       this.stack.signalNow();   // the reader learns now, not after the fifo filled
     }
     this.pendingWrite = undefined;
-    this.stack.kick();
     this.touch();
     w.cb();
   }
@@ -272,27 +271,30 @@ export class VppSocket extends Duplex implements SessionSink {
   private pull() {
     const { engine } = this.stack;
     while (this.reading && !this.eofPushed) {
-      if (this.turnReads++ >= READS_PER_TURN) {
+      if (this.turnReads >= READS_PER_TURN) {
         // A peer that keeps the fifo full would keep us here for good (the
         // stream's own read-more calls come back through _read on nextTick,
         // never yielding): give the loop back, as libuv caps reads per wake-up.
-        this.turnReads = READS_PER_TURN;
         if (!this.pullScheduled) {
           this.pullScheduled = true;
           setImmediate(() => { this.pullScheduled = false; this.turnReads = 0; if (!this.destroyed && this.sid >= 0) this.pull(); });
         }
         break;
       }
-      let got: Buffer | number | null;
-      let into: Uint8Array | undefined;
-      if (this.vppGone) got = null;
+      this.turnReads++;
+      // n: bytes read (into `into` with onread, else into `chunk`), 0 for none, < 0 an error
+      let n = 0, chunk: Buffer | undefined, into: Uint8Array | undefined;
+      if (this.vppGone) n = 0;
       else if (this.onread) {
         const b = this.onread.buffer;
         into = typeof b === 'function' ? b() : b;
-        const n = engine.recvInto(this.sid, into);
-        got = n === 0 ? null : n;
-      } else got = engine.recv(this.sid, READ_MAX);
-      if (got === null) {
+        n = engine.recvInto(this.sid, into);
+      } else {
+        const r = engine.recv(this.sid, READ_MAX);
+        if (typeof r === 'number') n = r;
+        else if (r) { chunk = r; n = r.length; }
+      }
+      if (n === 0) {
         // cut-through EOF: the peer's shutdown mark, seen by the empty read
         if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
         if (this.peerClosed || this.vppGone) {
@@ -302,17 +304,14 @@ export class VppSocket extends Duplex implements SessionSink {
         }
         break;
       }
-      if (typeof got === 'number' && (got < 0 || !into)) { this.destroy(fromCoreError(got, 'read')); return; }
-      const n = typeof got === 'number' ? got : got.length;
+      if (n < 0) { this.destroy(fromCoreError(n, 'read')); return; }
       this.bytesRead += n;
       this.touch();
       this.stack.signalNow();   // a dequeue notification reaches the writer now, not after the fifo drained
-      if (into) {
-        // as node's: returning false pauses the socket
-        if (this.onread!.callback(n, into) === false) this.pause();
-      } else if (!this.push(got)) this.reading = false;
+      if (chunk) {
+        if (!this.push(chunk)) this.reading = false;
+      } else if (this.onread!.callback(n, into!) === false) this.pause();   // as node's: false pauses
     }
-    this.stack.kick();   // a dequeue notification may be due
   }
 
   // With onread nothing is pushed, so the stream never asks again: pause and

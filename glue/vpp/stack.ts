@@ -199,22 +199,19 @@ export class Stack {
     this.kickScheduled = true;
     queueMicrotask(() => {
       this.kickScheduled = false;
-      this.flush();
+      this.signalNow();
     });
   }
   private kickScheduled = false;
 
   /**
-   * The data path signals at once: a reader's dequeue notification or a
-   * writer's TX event told at the end of the tick reached the peer only after
-   * a whole fifo had been drained or filled, and the two took turns instead
-   * of overlapping (one 4 MiB fifo per VPP round trip).
+   * Signal VPP now for every queue the core says needs it. The data path
+   * calls this at once: a reader's dequeue notification or a writer's TX
+   * event told at the end of the tick reached the peer only after a whole
+   * fifo had been drained or filled, and the two took turns instead of
+   * overlapping (one 4 MiB fifo per VPP round trip).
    */
   signalNow() {
-    this.flush();
-  }
-
-  private flush() {
     if (this.dead) return;
     const bits = this.engine.core.signals();
     for (let i = 0; bits >>> i; i++) if ((bits >>> i) & 1) this.host.eventfdWrite(this.vppMqEventFds[i]);
@@ -247,7 +244,7 @@ export class Stack {
     } finally {
       this.draining = false;
     }
-    this.flush();
+    this.signalNow();
   }
 
   private dispatch(type: number, sid: number, a: number, b: number) {
