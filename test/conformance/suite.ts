@@ -31,6 +31,8 @@ export interface Profile {
   serverOptions?: object;
   clientOptions?: object;
   expectTransport: 'kernel' | 'vpp';
+  /** Evidence from outside the library that a connected pair on `port` uses the transport claimed (VPP: its CLI's sessions). */
+  proveTransport?: (port: number) => Promise<void>;
   /** Register every test as skipped and say why, loudly. */
   skip?: string;
   halfCloseSupported?: boolean;
@@ -630,10 +632,11 @@ export function conformanceSuite(profile: Profile): void {
   });
 
   T(`sockets and servers report transport '${profile.expectTransport}' on both ends`, async () => {
-    const { srv, s, c } = await pair();
+    const { srv, s, c, port } = await pair();
     expect(srv.transport).toBe(profile.expectTransport);
     expect(c.transport).toBe(profile.expectTransport);
     expect(s.transport).toBe(profile.expectTransport);
+    await profile.proveTransport?.(port);
     expect(c).toBeInstanceOf(N.Socket);
     expect(s).toBeInstanceOf(N.Socket);
     expect(srv).toBeInstanceOf(N.Server);

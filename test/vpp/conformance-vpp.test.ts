@@ -1,11 +1,20 @@
 /**
  * The same conformance suite the kernel transport passes, on the VPP
  * transport: cut-through (both ends in namespace 'default') and through VPP's
- * TCP stack (client in namespace 'peer'), for both engines.
+ * TCP stack (client in namespace 'peer'), for both engines. Each profile's
+ * transport test also checks VPP's own CLI: the pair shows as [CT:T]
+ * resp. [T] sessions, never a kernel fallback.
  */
 import * as vppnet from '../../glue/index';
 import { conformanceSuite } from '../conformance/suite';
-import { describeVpp } from './harness';
+import { describeVpp, type VppInstance } from './harness';
+
+/** VPP's `show session verbose` lists both ends of the pair on `port`, on the expected path. */
+async function expectVppSessions(inst: VppInstance, port: number, cutThrough: boolean): Promise<void> {
+  const live = (await inst.sessions()).filter((s) => s.state !== 'LISTEN' && (s.local?.port === port || s.remote?.port === port));
+  expect(live.length).toBeGreaterThanOrEqual(2);   // both ends
+  for (const s of live) expect(cutThrough ? s.cutThrough : s.transport === 'T' && !s.cutThrough).toBe(true);
+}
 
 describeVpp('conformance on VPP', (vpp) => {
   for (const engine of ['wasm', 'native'] as const) {
@@ -16,6 +25,7 @@ describeVpp('conformance on VPP', (vpp) => {
       host: '127.0.0.2',
       options: base,
       expectTransport: 'vpp',
+      proveTransport: (port) => expectVppSessions(vpp(), port, true),
     });
     conformanceSuite({
       name: `vpp tcp (${engine})`,
@@ -24,6 +34,7 @@ describeVpp('conformance on VPP', (vpp) => {
       options: base,
       clientOptions: { scope: 'global', get appSocket() { return vpp().peerAppSocket; } },
       expectTransport: 'vpp',
+      proveTransport: (port) => expectVppSessions(vpp(), port, false),
     });
   }
 });
