@@ -22,6 +22,8 @@ export interface VppnetOptions {
   appSocket?: string;
   engine?: EngineName;
   scope?: Scope;
+  /** µs a VPP socket polls its fifos while waiting, after its last byte moved; 0 (default) waits for VPP's events. */
+  busyPoll?: number;
 }
 
 export interface Config {
@@ -29,7 +31,13 @@ export interface Config {
   appSocket: string;
   engine: EngineName;
   scope: Scope;
+  busyPoll: number;
 }
+
+/** The keys vppnet adds to node's options. */
+const KEYS = ['mode', 'appSocket', 'engine', 'scope', 'busyPoll'] as const;
+/** A second of polling is already far past any useful window. */
+const BUSY_POLL_MAX = 1_000_000;
 
 const overrides: VppnetOptions = {};
 
@@ -45,6 +53,14 @@ function checkScope(v: unknown, name: string): Scope {
   if (!SCOPES.includes(v as Scope)) throw invalidArgValue(name, v, SCOPES);
   return v as Scope;
 }
+function checkBusyPoll(v: unknown, name: string): number {
+  if (typeof v !== 'number') throw invalidArgType(name, 'number', v);
+  if (!Number.isInteger(v) || v < 0 || v > BUSY_POLL_MAX) {
+    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be an integer >= 0 and <= ${BUSY_POLL_MAX}. Received ${v}`),
+      { code: 'ERR_OUT_OF_RANGE' });
+  }
+  return v;
+}
 function checkAppSocket(v: unknown, name: string): string {
   if (typeof v !== 'string') throw invalidArgType(name, 'string', v);
   if (v === '') throw Object.assign(new TypeError(`The argument '${name}' must be a non-empty path. Received ''`),
@@ -59,6 +75,7 @@ export function validateOptions(o: VppnetOptions | undefined, prefix = 'options.
   if (o.engine !== undefined) checkEngine(o.engine, prefix + 'engine');
   if (o.appSocket !== undefined) checkAppSocket(o.appSocket, prefix + 'appSocket');
   if (o.scope !== undefined) checkScope(o.scope, prefix + 'scope');
+  if (o.busyPoll !== undefined) checkBusyPoll(o.busyPoll, prefix + 'busyPoll');
 }
 
 /**
@@ -68,7 +85,7 @@ export function validateOptions(o: VppnetOptions | undefined, prefix = 'options.
 export function configure(o: VppnetOptions = {}): Config {
   if (o === null || typeof o !== 'object') throw invalidArgType('options', 'object', o);
   validateOptions(o, '');
-  for (const k of ['mode', 'appSocket', 'engine', 'scope'] as const) {
+  for (const k of KEYS) {
     if (k in o) {
       if (o[k] === undefined) delete overrides[k];
       else (overrides as Record<string, unknown>)[k] = o[k];
@@ -84,6 +101,7 @@ function fromEnv(): VppnetOptions {
   if (e.VPPNET_ENGINE) out.engine = checkEngine(e.VPPNET_ENGINE, 'VPPNET_ENGINE');
   if (e.VPPNET_APP_SOCKET) out.appSocket = e.VPPNET_APP_SOCKET;
   if (e.VPPNET_SCOPE) out.scope = checkScope(e.VPPNET_SCOPE, 'VPPNET_SCOPE');
+  if (e.VPPNET_BUSY_POLL) out.busyPoll = checkBusyPoll(/^\d+$/.test(e.VPPNET_BUSY_POLL) ? Number(e.VPPNET_BUSY_POLL) : e.VPPNET_BUSY_POLL, 'VPPNET_BUSY_POLL');
   return out;
 }
 
@@ -98,13 +116,15 @@ export function resolve(o?: VppnetOptions | null): Config {
     appSocket: pick('appSocket') ?? DEFAULT_APP_SOCKET,
     engine: pick('engine') ?? 'wasm',
     scope: pick('scope') ?? 'both',
+    busyPoll: pick('busyPoll') ?? 0,
   };
 }
 
 /** A copy of `o` without vppnet's keys, for handing to node:net. */
 export function stripVppnetOptions<T extends object>(o: T): T {
   if (o === null || typeof o !== 'object') return o;
-  if (!('mode' in o) && !('appSocket' in o) && !('engine' in o) && !('scope' in o)) return o;
-  const { mode: _m, appSocket: _a, engine: _e, scope: _s, ...rest } = o as T & VppnetOptions;
+  if (!KEYS.some((k) => k in o)) return o;
+  const rest = { ...o } as Record<string, unknown>;
+  for (const k of KEYS) delete rest[k];
   return rest as T;
 }

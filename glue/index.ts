@@ -83,7 +83,7 @@ function makeSocket(options: SocketOptions | undefined, what: string, ipc: boole
 function socketFor(d: Decision, opts: SocketOptions, cfg: Config): Socket {
   switch (d.transport) {
     case 'vpp': {
-      const s = new VppSocket(stripVppnetOptions(opts) as never, d.stack as never);
+      const s = new VppSocket({ ...stripVppnetOptions(opts), busyPoll: cfg.busyPoll } as never, d.stack as never);
       tag(s, 'vpp', d.reason);
       return s as unknown as Socket;
     }
@@ -126,7 +126,7 @@ function makeServer(a: unknown, b: unknown, what: string): Server {
   const d = decide(cfg, what);
   switch (d.transport) {
     case 'vpp': {
-      const srv = new VppServer(stripVppnetOptions(opts) as never, listener as never, d.stack as never);
+      const srv = new VppServer({ ...stripVppnetOptions(opts), busyPoll: cfg.busyPoll } as never, listener as never, d.stack as never);
       tag(srv, 'vpp', d.reason);
       return srv as unknown as Server;
     }

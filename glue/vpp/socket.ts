@@ -10,7 +10,7 @@
 import { Duplex } from 'stream';
 import * as dns from 'dns';
 import * as net from 'net';
-import type { Stack, SessionSink } from './stack';
+import type { Stack, SessionSink, SpinSink } from './stack';
 import { VN } from '../engine/abi';
 import { errnoException, fromCoreError, fromVppError, invalidArgType } from '../errors';
 import { normalizeConnectArgs, validatePort } from './args';
@@ -30,6 +30,8 @@ export interface VppSocketOptions {
   highWaterMark?: number;
   /** As node's: bytes go into one caller-owned buffer and to `callback`, not to 'data' (no Buffer per read). */
   onread?: { buffer?: unknown; callback?: unknown } | null;
+  /** µs to poll the fifos while waiting, after the last byte moved (0: wait for VPP's events). */
+  busyPoll?: number;
 }
 
 /** node's `onread`, taken as node takes it: anything but a Uint8Array (or a function) and a callback is ignored. */
@@ -42,7 +44,7 @@ function onReadOption(o: VppSocketOptions['onread']): OnRead | undefined {
 
 interface PendingWrite { chunks: Uint8Array[]; idx: number; off: number; cb: (err?: Error | null) => void }
 
-export class VppSocket extends Duplex implements SessionSink {
+export class VppSocket extends Duplex implements SessionSink, SpinSink {
   readonly transport = 'vpp' as const;
   connecting = false;
   bytesRead = 0;
@@ -79,9 +81,11 @@ export class VppSocket extends Duplex implements SessionSink {
     });
     this.stack = stack;
     this.onread = onReadOption(options?.onread);
+    this.busyPoll = options?.busyPoll ?? 0;
     if (sid >= 0) this.adopt(sid);
   }
   private readonly onread?: OnRead;
+  readonly busyPoll: number;
 
   /** An accepted session: established at once. */
   private adopt(sid: number) {
@@ -238,7 +242,11 @@ export class VppSocket extends Duplex implements SessionSink {
         w.cb(fromCoreError(n, 'write'));
         return;
       }
-      if (n === 0) { this.stack.kick(); return; }   // tx fifo full: VPP's TX event resumes us
+      if (n === 0) {   // tx fifo full: VPP's TX event resumes us
+        this.stack.kick();
+        if (this.busyPoll) this.stack.spinOn(this);
+        return;
+      }
       this.written += n;
       w.off += n;
       if (w.off === chunk.length) { w.idx++; w.off = 0; }
@@ -301,7 +309,7 @@ export class VppSocket extends Duplex implements SessionSink {
           this.eofPushed = true;
           this.push(null);
           process.nextTick(() => this.read(0));   // as node's net does: 'end' even when nobody reads
-        }
+        } else if (this.busyPoll) this.stack.spinOn(this);
         break;
       }
       if (n < 0) { this.destroy(fromCoreError(n, 'read')); return; }
@@ -338,6 +346,13 @@ export class VppSocket extends Duplex implements SessionSink {
     if (!this.pullScheduled) this.turnReads = 0;   // a wake-up: a new turn of the loop
     if (this.reading) this.pull();
     else if (!this.destroyed && !this.eofPushed && !this.onreadPaused) this.read(0);
+  }
+
+  spinPoll(): number {
+    if (this.destroyed || this.sid < 0) return -1;
+    this.onReadable();
+    this.onWritable();
+    return this.bytesRead + this.written;
   }
 
   onPeerClosed() {

@@ -55,6 +55,14 @@ export interface SessionSink {
   onStackError(err: Error): void;
 }
 
+/** A session that busy-polls its fifos while it waits (see Stack.spinOn). */
+export interface SpinSink {
+  /** Microseconds to keep polling after the last byte moved. */
+  readonly busyPoll: number;
+  /** Try to read and write now; returns a count that grows when bytes moved, or -1 when the session is gone. */
+  spinPoll(): number;
+}
+
 /** What the stack delivers to a listener (a VppServer). */
 export interface ListenerSink {
   onBound(vppRetval: number, port: number): void;
@@ -185,6 +193,33 @@ export class Stack {
   }
   private connecting = 0;
   private readonly connectQueue: (() => void)[] = [];
+
+  /**
+   * Busy polling (opt-in, like Linux's SO_BUSY_POLL): a session waiting on an
+   * empty rx fifo or a full tx fifo checks the fifo itself once per turn of
+   * the event loop, for up to its busyPoll µs after it last moved a byte,
+   * instead of waiting for VPP to relay the peer's event. On cut-through the
+   * fifos are shared with the peer, so two polling ends need VPP for nothing
+   * on the data path; VPP's events still arrive as usual.
+   */
+  spinOn(sink: SpinSink) {
+    if (this.spinning.has(sink)) return;
+    this.spinning.set(sink, { mark: -1, since: performance.now() });
+    if (!this.spinScheduled) { this.spinScheduled = true; setImmediate(this.spin); }
+  }
+  private readonly spin = () => {
+    this.spinScheduled = false;
+    if (this.dead) { this.spinning.clear(); return; }
+    const now = performance.now();
+    for (const [sink, st] of this.spinning) {
+      const mark = sink.spinPoll();
+      if (mark !== st.mark) { st.mark = mark; st.since = now; }
+      if (mark < 0 || now - st.since > sink.busyPoll / 1000) this.spinning.delete(sink);
+    }
+    if (this.spinning.size) { this.spinScheduled = true; setImmediate(this.spin); }
+  };
+  private readonly spinning = new Map<SpinSink, { mark: number; since: number }>();
+  private spinScheduled = false;
 
   /** Keep the event loop alive while a ref'd socket or server uses the stack. */
   ref() { this.refs++; this.updateRef(); }

@@ -3,7 +3,8 @@
  * transport: cut-through (both ends in namespace 'default') and through VPP's
  * TCP stack (client in namespace 'peer'), for both engines. Each profile's
  * transport test also checks VPP's own CLI: the pair shows as [CT:T]
- * resp. [T] sessions, never a kernel fallback.
+ * resp. [T] sessions, never a kernel fallback. Cut-through runs once more
+ * with busy polling on.
  */
 import * as vppnet from '../../glue/index';
 import { conformanceSuite } from '../conformance/suite';
@@ -37,4 +38,13 @@ describeVpp('conformance on VPP', (vpp) => {
       proveTransport: (port) => expectVppSessions(vpp(), port, false),
     });
   }
+  // busy polling changes who notices data and space first, never what the stream does
+  conformanceSuite({
+    name: 'vpp cut-through, busyPoll 2000 µs (wasm)',
+    net: vppnet,
+    host: '127.0.0.2',
+    options: { mode: 'vpp', engine: 'wasm', busyPoll: 2000, get appSocket() { return vpp().appSocket; } },
+    expectTransport: 'vpp',
+    proveTransport: (port) => expectVppSessions(vpp(), port, true),
+  });
 });
