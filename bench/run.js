@@ -108,10 +108,11 @@ async function endWorker(child) {
 
 function transports(row, vpp) {
   if (row.kind === 'kernel') return { server: { kind: 'kernel' }, client: { kind: 'kernel' }, host: '127.0.0.1' };
-  const server = { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both' };
+  const busyPoll = row.busyPoll || 0;
+  const server = { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both', busyPoll };
   const client = row.path === 'ct'
-    ? { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both' }
-    : { kind: 'vpp', appSocket: vpp.peerAppSocket, engine: row.engine, scope: 'global' };
+    ? { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both', busyPoll }
+    : { kind: 'vpp', appSocket: vpp.peerAppSocket, engine: row.engine, scope: 'global', busyPoll };
   return { server, client, host: vpp.testAddr };
 }
 
@@ -257,8 +258,8 @@ async function main() {
     if (args.quick) selected = selected.map((c) => ({ ...c, params: { ...c.params, ...allCases(true).find((q) => q.workload === c.workload).params, ...pick(c.params, ['streams', 'writeSize', 'size', 'connections', 'pipelining', 'concurrency']) } }));
     if (!selected.length) { console.error(`bench: --only ${args.only.join(',')} matches no workload (bulk, rr, conn, http) or case id`); process.exit(2); }
   }
-  if (args.profile) {
-    // profiling run: the cut-through rows of bulk and rr, one repetition
+  if (args.profile && !args.only) {
+    // profiling run: bulk and rr unless --only names others; vppnet rows, one repetition
     selected = selected.filter((c) => ['bulk-1x64k', 'rr-1'].includes(c.id));
   }
 
@@ -323,7 +324,7 @@ async function main() {
     const iperfOk = cref.which('iperf3');
     // Which VPP configurations are needed, in order: the default one for
     // everything; the busy-polling one only while its rows run (it takes core 0).
-    const profiled = (r) => r.kind === 'vpp' && r.path === 'ct' && r.vppConfig === 'default';
+    const profiled = (r) => r.kind === 'vpp' && r.vppConfig === 'default';
     for (const c of selected) {
       result.cases.push({ ...c, rows: rowsFor(c).filter((r) => !args.profile || profiled(r)).map((r) => ({ ...r, samples: [] })) });
     }

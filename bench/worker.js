@@ -6,7 +6,7 @@
 //   server: {type:'ready', port} once listening, {type:'result', ...} when done
 //   client: {type:'result', ...}
 // A transport is { kind: 'kernel' } (plain node:net, the baseline) or
-// { kind: 'vpp', appSocket, engine, scope } (vppnet's public API, mode 'vpp').
+// { kind: 'vpp', appSocket, engine, scope, busyPoll } (vppnet's public API, mode 'vpp').
 
 const path = require('node:path');
 const http = require('node:http');
@@ -21,7 +21,7 @@ function netFor(transport) {
   // scope is read from the environment by the stack when the public API does not take it
   if (transport.scope) process.env.VPPNET_SCOPE = transport.scope;
   const net = require(path.join(__dirname, '..', 'dist', 'cjs', 'index.js'));
-  return { net, extra: { mode: 'vpp', appSocket: transport.appSocket, engine: transport.engine, scope: transport.scope } };
+  return { net, extra: { mode: 'vpp', appSocket: transport.appSocket, engine: transport.engine, scope: transport.scope, busyPoll: transport.busyPoll } };
 }
 
 const { net, extra } = netFor(T);

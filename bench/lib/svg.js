@@ -10,6 +10,7 @@ const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
 const COLORS = {
   kernel: '#6b6b6b', iperf3: '#b0b0b0',
   'ct-wasm': '#4c8bf5', 'ct-native': '#1a4fb4',
+  'ct-wasm-poll': '#9b59d0', 'ct-native-poll': '#5e2a8c',
   'tcp-wasm': '#f5a142', 'tcp-native': '#c4620f',
   'vperf-ct': '#3aa655', 'vperf-tcp': '#1e6b33',
   // C references for rr and conn: light grey on the kernel (like iperf3), greens over VCL (like vperf)
