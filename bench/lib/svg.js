@@ -12,6 +12,7 @@ const COLORS = {
   'ct-wasm': '#4c8bf5', 'ct-native': '#1a4fb4',
   'ct-wasm-poll': '#9b59d0', 'ct-native-poll': '#5e2a8c',
   'tcp-wasm': '#f5a142', 'tcp-native': '#c4620f',
+  'tcp-wasm-poll': '#e05a7a', 'tcp-native-poll': '#9c2343',
   'vperf-ct': '#3aa655', 'vperf-tcp': '#1e6b33',
   // C references for rr and conn: light grey on the kernel (like iperf3), greens over VCL (like vperf)
   'c-kernel': '#b0b0b0', 'c-ldp-ct': '#3aa655', 'c-ldp-tcp': '#1e6b33',
