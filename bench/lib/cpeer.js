@@ -12,8 +12,8 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawn, execFileSync } = require('node:child_process');
-const { which } = require('./cref');
+const { execFileSync } = require('node:child_process');
+const { which, pinned, startProc, waitOut, finish, stop } = require('./proc');
 
 const SRC = path.join(__dirname, '..', 'c', 'peer.c');
 const BIN = path.join(__dirname, '..', 'c', 'build', 'peer');
@@ -60,52 +60,10 @@ function unavailable(p, vpp) {
   return null;
 }
 
-/**
- * argv for one end: pinned with taskset when given a core; under LDP the
- * preload is set by `env` right before peer, so taskset itself runs without it.
- */
+/** argv for one end; under LDP the preload is set by `env` right before peer, so taskset itself runs without it. */
 function command(bin, args, { ldp, vclConfig, cpu, core }) {
-  let argv = [bin, ...args];
-  if (ldp) argv = [which('env') || '/usr/bin/env', `LD_PRELOAD=${ldp}`, `VCL_CONFIG=${vclConfig}`, ...argv];
-  if (cpu && cpu.taskset && core !== undefined) argv = [cpu.taskset, '-c', String(core), ...argv];
-  return argv;
-}
-
-function startProc(argv, env) {
-  const p = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  p.out = '';
-  p.err = '';
-  p.stdout.on('data', (d) => { p.out += d; });
-  p.stderr.on('data', (d) => { p.err = (p.err + d).slice(-2000); });
-  p.exited = new Promise((resolve) => {
-    p.once('exit', (code, sig) => resolve(sig || code));
-    p.once('error', (e) => { p.err += `spawn ${argv[0]}: ${e.message}`; if (p.pid === undefined) resolve('spawn error'); });
-  });
-  return p;
-}
-
-const tail = (p) => p.err.trim().split('\n').slice(-3).join(' | ');
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolve when `test(p.out)` holds; reject if p exits first or after timeoutMs. */
-async function waitOut(p, test, timeoutMs, what) {
-  const t0 = Date.now();
-  while (!test(p.out)) {
-    if (p.exitCode !== null || p.signalCode !== null) throw new Error(`${what}: exited (${p.signalCode || p.exitCode}) ${tail(p)}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: nothing within ${timeoutMs} ms ${tail(p)}`);
-    await delay(10);
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs; resolves when p has exited. */
-async function stop(p, graceMs) {
-  if (p.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
-    await p.exited;
-    clearTimeout(t);
-  }
-  await p.exited;
+  const argv = [bin, ...args];
+  return pinned(ldp ? [which('env') || '/usr/bin/env', `LD_PRELOAD=${ldp}`, `VCL_CONFIG=${vclConfig}`, ...argv] : argv, cpu, core);
 }
 
 /**
@@ -133,17 +91,13 @@ async function measure(vpp, vcl, { path: p, port, cpu, role, args, seconds }) {
     client = startProc(command(bin, [role, host, String(port), ...args], {
       ldp, vclConfig: vcl && (p === 'ldp-tcp' ? vcl.peer : vcl.ct), cpu, core: cpu && cpu.client,
     }), env);
-    const timeoutMs = Math.round(seconds * 1000) + 30000;
-    const t = setTimeout(() => client.kill('SIGKILL'), timeoutMs);
-    const status = await client.exited;
-    clearTimeout(t);
-    if (status !== 0) throw new Error(`peer ${role} ${p}: exit ${status}${status === 'SIGKILL' ? ` (timeout ${timeoutMs} ms)` : ''}: ${tail(client)}`);
+    await finish(client, Math.round(seconds * 1000) + 30000, `peer ${role} ${p}`);
     const line = client.out.trim().split('\n').pop();
     let res;
     try { res = JSON.parse(line); } catch { throw new Error(`peer ${role} ${p}: no JSON result: ${line.slice(0, 200)}`); }
     await stop(server, 5000);
     const m = /\{"conns":(\d+)\}/.exec(server.out);
-    if (!m) throw new Error(`peer server ${p}: no connection count (exit ${server.signalCode || server.exitCode}): ${tail(server)}`);
+    if (!m) throw new Error(`peer server ${p}: no connection count (exit ${server.signalCode || server.exitCode}): ${server.err.trim().slice(-300)}`);
     return { client: res, server: { conns: Number(m[1]) } };
   } finally {
     await Promise.all([stop(server, 2000), client && stop(client, 2000)]);

@@ -5,15 +5,8 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawn, execFile } = require('node:child_process');
+const { which, pinned, startProc, waitOut, finish, stop, delay } = require('./proc');
 
-function which(name) {
-  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
-    const f = path.join(dir, name);
-    try { fs.accessSync(f, fs.constants.X_OK); return f; } catch { /* next */ }
-  }
-  return null;
-}
 
 function vperfPaths(vpp) {
   const bin = path.dirname(vpp.vpp);
@@ -49,82 +42,50 @@ function writeVclConfigs(dir, vpp, fifoSize) {
   return files;
 }
 
-function runCapture(file, args, opts, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { ...opts, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 },
-      (err, stdout, stderr) => (err ? reject(new Error(`${path.basename(file)}: ${err.message.split('\n')[0]} ${String(stderr).slice(-300)}`)) : resolve(String(stdout))));
-  });
-}
+const RESULTS = (who) => new RegExp(`${who} RESULTS: Streamed (\\d+) bytes\\s+in ([\\d.]+) seconds \\(([\\d.]+) Gbps`);
 
 /**
  * One vperf uni-directional transfer: `streams` sessions, `writes` writes of
- * `writeSize` bytes each (per session). Throughput as the receiving server reports it.
+ * `writeSize` bytes each (per session). Throughput as the receiving server
+ * reports it (line-buffered with stdbuf; else as the client reports it).
  */
 async function vperf(vpp, vcl, { path: p, streams, writeSize, writes, port, cpu, timeoutMs = 60000 }) {
   const bins = vperfPaths(vpp);
   const env = { ...process.env, LD_LIBRARY_PATH: vpp.libDir };
-  const pin = (c, file, args) => (cpu && cpu.taskset && c !== undefined ? [cpu.taskset, ['-c', String(c), file, ...args]] : [file, args]);
   // line-buffered, or its stdout (the listening line and the results) arrives only at exit
   const stdbuf = which('stdbuf');
-  const [sf, sa] = stdbuf
-    ? pin(cpu && cpu.server, stdbuf, ['-oL', '-eL', bins.server, String(port)])
-    : pin(cpu && cpu.server, bins.server, [String(port)]);
-  const srv = spawn(sf, sa, { env: { ...env, VCL_CONFIG: vcl.server }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  srv.stdout.on('data', (d) => { out += d; });
-  srv.stderr.on('data', (d) => { out += d; });
-  const exited = new Promise((resolve) => srv.once('exit', resolve));
+  const srvArgv = stdbuf ? [stdbuf, '-oL', '-eL', bins.server, String(port)] : [bins.server, String(port)];
+  const srv = startProc(pinned(srvArgv, cpu, cpu && cpu.server), { ...env, VCL_CONFIG: vcl.server });
+  let client = null;
   try {
-    // wait for the listener
-    const t0 = Date.now();
-    while (!/Waiting for client data connections/.test(out)) {
-      if (srv.exitCode !== null) throw new Error(`vperf_server exited (${srv.exitCode}): ${out.slice(-400)}`);
-      if (Date.now() - t0 > (stdbuf ? 5000 : 1000)) {
-        if (stdbuf) throw new Error(`vperf_server did not start: ${out.slice(-400)}`);
-        break; // no stdbuf: no way to see the line; it has had a second
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const args = ['-U', '-X', '-T', String(writeSize), '-N', String(writes)];
-    if (streams > 1) args.push('-s', String(streams));
-    args.push(vpp.testAddr, String(port));
-    const [cf, ca] = pin(cpu && cpu.client, bins.client, args);
-    const cout = await runCapture(cf, ca, { env: { ...env, VCL_CONFIG: p === 'ct' ? vcl.ct : vcl.peer } }, timeoutMs);
-    if (!stdbuf) {
-      const c = /CLIENT RESULTS: Streamed (\d+) bytes\s+in ([\d.]+) seconds \(([\d.]+) Gbps/.exec(cout);
-      if (!c) throw new Error(`no CLIENT RESULTS from vperf_client: ${cout.slice(-400)}`);
-      return { gbps: Number(c[3]), bytes: Number(c[1]), seconds: Number(c[2]), reportedBy: 'client' };
-    }
-    const t1 = Date.now();
-    let m;
-    while (!(m = /SERVER RESULTS: Streamed (\d+) bytes\s+in ([\d.]+) seconds \(([\d.]+) Gbps/.exec(out))) {
-      if (srv.exitCode !== null || Date.now() - t1 > 5000) throw new Error(`no SERVER RESULTS from vperf_server: ${out.slice(-400)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { gbps: Number(m[3]), bytes: Number(m[1]), seconds: Number(m[2]), reportedBy: 'server' };
+    if (stdbuf) await waitOut(srv, (o) => /Waiting for client data connections/.test(o), 5000, 'vperf_server');
+    else await delay(1000); // no way to see the listening line: it has had a second
+    const args = ['-U', '-X', '-T', String(writeSize), '-N', String(writes), ...(streams > 1 ? ['-s', String(streams)] : []), vpp.testAddr, String(port)];
+    client = startProc(pinned([bins.client, ...args], cpu, cpu && cpu.client), { ...env, VCL_CONFIG: p === 'ct' ? vcl.ct : vcl.peer });
+    await finish(client, timeoutMs, 'vperf_client');
+    const [who, out] = stdbuf ? ['server', () => srv.out] : ['client', () => client.out];
+    const m = stdbuf ? await waitOut(srv, (o) => RESULTS('SERVER').exec(o), 5000, 'vperf_server results') : RESULTS('CLIENT').exec(out());
+    if (!m) throw new Error(`no ${who.toUpperCase()} RESULTS from vperf_${who}: ${out().slice(-400)}`);
+    return { gbps: Number(m[3]), bytes: Number(m[1]), seconds: Number(m[2]), reportedBy: who };
   } finally {
-    if (srv.exitCode === null) srv.kill('SIGKILL');
-    await exited;
+    await Promise.all([stop(srv, 0), client && stop(client, 0)]);
   }
 }
 
 /** iperf3 over the kernel loopback; `streams` parallel streams of `writeSize` writes. */
 async function iperf3({ streams, writeSize, seconds, port, cpu }) {
   const bin = which('iperf3');
-  const pin = (c, args) => (cpu && cpu.taskset && c !== undefined ? [cpu.taskset, ['-c', String(c), bin, ...args]] : [bin, args]);
-  const [sf, sa] = pin(cpu && cpu.server, ['-s', '-1', '-4', '-p', String(port), '-B', '127.0.0.1']);
-  const srv = spawn(sf, sa, { stdio: 'ignore' });
-  const exited = new Promise((resolve) => srv.once('exit', resolve));
+  const srv = startProc(pinned([bin, '-s', '-1', '-4', '-p', String(port), '-B', '127.0.0.1'], cpu, cpu && cpu.server));
+  let client = null;
   try {
-    await new Promise((r) => setTimeout(r, 300));
-    const [cf, ca] = pin(cpu && cpu.client, ['-4', '-c', '127.0.0.1', '-p', String(port), '-t', String(seconds),
-      '-l', String(writeSize), '-P', String(streams), '-J']);
-    const j = JSON.parse(await runCapture(cf, ca, {}, (seconds + 20) * 1000));
-    const r = j.end.sum_received;
+    await delay(300); // its stdout is a pipe: the listening line may come only at exit
+    client = startProc(pinned([bin, '-4', '-c', '127.0.0.1', '-p', String(port), '-t', String(seconds),
+      '-l', String(writeSize), '-P', String(streams), '-J'], cpu, cpu && cpu.client));
+    await finish(client, (seconds + 20) * 1000, 'iperf3 client');
+    const r = JSON.parse(client.out).end.sum_received;
     return { gbps: r.bits_per_second / 1e9, bytes: r.bytes, seconds: r.seconds };
   } finally {
-    if (srv.exitCode === null) srv.kill('SIGKILL');
-    await exited;
+    await Promise.all([stop(srv, 0), client && stop(client, 0)]);
   }
 }
 
