@@ -8,7 +8,7 @@ import type { CoreApi } from './types';
 export const CORE_FUNCTIONS: readonly (keyof CoreApi)[] = [
   'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_del', 'segment_base',
   'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close', 'abort',
-  'session_addr', 'session_flags', 'session_fifo', 'tx_reserve', 'tx_commit', 'rx_peek', 'rx_release',
+  'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit', 'rx_peek', 'rx_release',
 ];
 
 /** Functions returning uint32_t: read back unsigned. */

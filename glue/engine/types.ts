@@ -24,6 +24,7 @@ export interface CoreApi {
   abort(sid: number): number;
   session_addr(sid: number, which: number): number;
   session_flags(sid: number): number;
+  session_poll(sid: number, on: number): number;
   session_fifo(sid: number, which: number): number;
   tx_reserve(sid: number, len: number): number;
   tx_commit(sid: number, n: number): number;

@@ -244,7 +244,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
       }
       if (n === 0) {   // tx fifo full: VPP's TX event resumes us
         this.stack.kick();
-        if (this.busyPoll) this.stack.spinOn(this);
+        this.park();
         return;
       }
       this.written += n;
@@ -309,7 +309,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
           this.eofPushed = true;
           this.push(null);
           process.nextTick(() => this.read(0));   // as node's net does: 'end' even when nobody reads
-        } else if (this.busyPoll) this.stack.spinOn(this);
+        } else this.park();
         break;
       }
       if (n < 0) { this.destroy(fromCoreError(n, 'read')); return; }
@@ -353,6 +353,23 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     this.onReadable();
     this.onWritable();
     return this.bytesRead + this.written;
+  }
+
+  polling(on: boolean) {
+    if (this.sid < 0 || this.vppGone) return;
+    this.stack.engine.core.session_poll(this.sid, on ? 1 : 0);
+    if (on) return;
+    // the window passed: poll again only once bytes move again; an empty
+    // read or a full write now arms the events we sleep on
+    this.spunAt = this.bytesRead + this.written;
+    this.onReadable();
+    this.onWritable();
+  }
+  private spunAt = -1;
+
+  /** Waiting on an empty rx or a full tx fifo: with busyPoll, poll it (once per spell of traffic). */
+  private park() {
+    if (this.busyPoll && this.bytesRead + this.written !== this.spunAt) this.stack.spinOn(this);
   }
 
   onPeerClosed() {

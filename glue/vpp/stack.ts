@@ -61,6 +61,8 @@ export interface SpinSink {
   readonly busyPoll: number;
   /** Try to read and write now; returns a count that grows when bytes moved, or -1 when the session is gone. */
   spinPoll(): number;
+  /** Polling starts (the core arms no events) or ends (arm them again, by reading and writing once). */
+  polling(on: boolean): void;
 }
 
 /** What the stack delivers to a listener (a VppServer). */
@@ -198,13 +200,15 @@ export class Stack {
    * Busy polling (opt-in, like Linux's SO_BUSY_POLL): a session waiting on an
    * empty rx fifo or a full tx fifo checks the fifo itself once per turn of
    * the event loop, for up to its busyPoll µs after it last moved a byte,
-   * instead of waiting for VPP to relay the peer's event. On cut-through the
-   * fifos are shared with the peer, so two polling ends need VPP for nothing
-   * on the data path; VPP's events still arrive as usual.
+   * instead of waiting for VPP to relay the peer's event. While it polls,
+   * the core arms no events for it (vn_session_poll), so neither the peer nor
+   * VPP relays notifications nobody waits for; on cut-through two polling
+   * ends need VPP for nothing on the data path.
    */
   spinOn(sink: SpinSink) {
     if (this.spinning.has(sink)) return;
     this.spinning.set(sink, { mark: -1, since: performance.now() });
+    sink.polling(true);
     if (!this.spinScheduled) { this.spinScheduled = true; setImmediate(this.spin); }
   }
   private readonly spin = () => {
@@ -214,7 +218,8 @@ export class Stack {
     for (const [sink, st] of this.spinning) {
       const mark = sink.spinPoll();
       if (mark !== st.mark) { st.mark = mark; st.since = now; }
-      if (mark < 0 || now - st.since > sink.busyPoll / 1000) this.spinning.delete(sink);
+      if (mark < 0) this.spinning.delete(sink);
+      else if (now - st.since > sink.busyPoll / 1000) { this.spinning.delete(sink); sink.polling(false); }
     }
     if (this.spinning.size) { this.spinScheduled = true; setImmediate(this.spin); }
   };

@@ -23,6 +23,7 @@
   X(abort, 1)                \
   X(session_addr, 2)         \
   X(session_flags, 1)        \
+  X(session_poll, 2)         \
   X(session_fifo, 2)         \
   X(tx_reserve, 2)           \
   X(tx_commit, 2)            \

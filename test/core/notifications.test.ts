@@ -115,6 +115,42 @@ forEachEngine('notifications', (ctx) => {
     expect(ctx.eng.send(s.sid, pattern(2000))).toBe(1000);
   });
 
+  ctx.test('polling mode: reads leave rx has_event set; off clears it', () => {
+    const w = attached(ctx.eng);
+    const s = w.session();
+    expect(ctx.eng.core.session_poll(s.sid, 1)).toBe(0);
+    s.rx.put(pattern(10)); s.rx.hasEvent = 1;
+    expect(ctx.eng.recv(s.sid, 100)).toHaveLength(10);
+    expect(ctx.eng.recv(s.sid, 100)).toBeNull();
+    expect(s.rx.hasEvent).toBe(1);                              // the peer posts no more RX events
+    expect(ctx.eng.core.session_poll(s.sid, 0)).toBe(0);
+    expect(s.rx.hasEvent).toBe(0);                              // new data raises an event again
+    s.rx.put(pattern(10)); s.rx.hasEvent = 1;
+    recvAll(ctx.eng, s.sid);
+    expect(s.rx.hasEvent).toBe(0);
+  });
+
+  ctx.test('polling mode: a full tx fifo arms nothing and posts no TX; off, the next full write arms again', () => {
+    const w = attached(ctx.eng);
+    const s = w.session({ size: 4096, chunks: [4096] });
+    ctx.eng.core.session_poll(s.sid, 1);
+    expect(ctx.eng.send(s.sid, pattern(4096))).toBe(4096);
+    expect(s.mq.drain().map((p) => p.type)).toEqual([T.IO_TX]);  // data still tells the peer
+    s.tx.hasEvent = 0;
+    expect(ctx.eng.send(s.sid, pattern(10))).toBe(0);
+    expect(s.tx.wantDeqNtf).toBe(0);
+    expect(s.mq.drain()).toEqual([]);
+    ctx.eng.core.session_poll(s.sid, 0);
+    expect(ctx.eng.send(s.sid, pattern(10))).toBe(0);
+    expect(s.tx.wantDeqNtf & WANT_DEQ_NOTIF).toBeTruthy();
+    expect(s.mq.drain().map((p) => p.type)).toEqual([T.IO_TX]);
+  });
+
+  ctx.test('polling mode on an unknown session: ENOENT', () => {
+    attached(ctx.eng);
+    expect(ctx.eng.core.session_poll(12345, 1)).toBe(-2);
+  });
+
   ctx.test('signals() reports the session mq after its first post only', () => {
     const w = attached(ctx.eng);
     const s = w.session();

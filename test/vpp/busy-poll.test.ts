@@ -78,7 +78,7 @@ describeVpp('busy polling', (vpp) => {
       }
     }, 20000);
 
-    test('an idle connection stops polling once its window has passed', async () => {
+    test('an idle connection stops polling once its window has passed, and wakes on events again', async () => {
       const pair = await echoPair(vpp(), engine, 20_000);   // 20 ms
       try {
         for (let i = 0; i < 10; i++) expect(await pair.roundTrip('x', 2000)).toBe(true);
@@ -88,6 +88,8 @@ describeVpp('busy polling', (vpp) => {
         const used = process.cpuUsage(before);
         // still polling would be ~500 ms of CPU
         expect((used.user + used.system) / 1000).toBeLessThan(100);
+        // asleep again, the ends wake on VPP's events: the core armed them when polling ended
+        for (let i = 0; i < 3; i++) expect(await pair.roundTrip('y', 2000)).toBe(true);
       } finally {
         await pair.close();
       }

@@ -174,6 +174,13 @@ int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which);
                                     mark seen by an empty vn_rx_peek: EOF */
 #define VN_SS_RESET       0x4u
 uint32_t vn_session_flags(vn_core_t *c, uint32_t sid);
+/* Polling mode (on = 1): the host checks this session's fifos itself (busy
+ * polling), so the core stops arming the events it would otherwise sleep on:
+ * a read leaves the rx has_event flag set (the peer posts no more RX events)
+ * and a full tx fifo asks for no TX-space notification. Off (on = 0) clears
+ * rx has_event, as a read would; the host then reads and writes once, so that
+ * an empty read or a full write arms what it sleeps on. */
+int32_t vn_session_poll(vn_core_t *c, uint32_t sid, uint32_t on);
 /* Address of a session's svm_fifo_shared_t (which: 0 rx, 1 tx, 2 rx signal,
  * 3 tx signal), 0 if none. For tests that play a lying VPP. */
 uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which);

@@ -68,6 +68,7 @@ enum {
 /* session flags2 */
 #define SF2_SHUT          0x01u   /* vn_shutdown called: no more writes */
 #define SF2_ACCEPTED      0x02u   /* the server end of the session */
+#define SF2_POLL          0x04u   /* vn_session_poll: the host polls, arm no events */
 
 typedef struct {
   uint8_t state;

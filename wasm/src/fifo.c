@@ -242,9 +242,10 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
         return (int32_t)n;
       }
     }
-    if (attempt == 0) {
+    if (attempt == 0 && !(s->flags2 & SF2_POLL)) {
       /* full or cannot grow: ask for a TX-space event, and post TX so a
-       * cut-through peer learns of the request (§6.6), then retry once */
+       * cut-through peer learns of the request (§6.6), then retry once
+       * (a polling host looks again without being told) */
       __atomic_fetch_or(A32(s->tx_sig.shr + FIFO_WANT_DEQ_NTF), WANT_DEQ_NOTIF, __ATOMIC_ACQ_REL);
       fifo_tx_event(c, s);
     }
@@ -277,7 +278,7 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n) {
    * full, not only when it is full. The request rides VPP's relay of our TX
    * event and the notification takes another; asked at full, the reader had
    * drained the fifo before the writer heard, and the two took turns. */
-  if ((s->flags & SF_CT) && nt - ld_acq32(shr + FIFO_HEAD) >= rd32(shr + FIFO_SIZE) / 2)
+  if ((s->flags & SF_CT) && !(s->flags2 & SF2_POLL) && nt - ld_acq32(shr + FIFO_HEAD) >= rd32(shr + FIFO_SIZE) / 2)
     __atomic_fetch_or(A32(s->tx_sig.shr + FIFO_WANT_DEQ_NTF), WANT_DEQ_NOTIF, __ATOMIC_ACQ_REL);
   fifo_tx_event(c, s);
   return 0;
@@ -289,8 +290,9 @@ int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len) {
   s->rx_peeked = 0;
   vn_seg_t *seg = &c->seg[s->rx.seg];
   uint8_t *shr = s->rx.shr;
-  /* clear before reading: data that lands after this raises a new event */
-  __atomic_exchange_n(A32(s->rx_sig.shr + FIFO_HAS_EVENT), 0, __ATOMIC_ACQ_REL);
+  /* clear before reading: data that lands after this raises a new event
+   * (not while the host polls: it will look again without being told) */
+  if (!(s->flags2 & SF2_POLL)) __atomic_exchange_n(A32(s->rx_sig.shr + FIFO_HAS_EVENT), 0, __ATOMIC_ACQ_REL);
   uint32_t size = rd32(shr + FIFO_SIZE);
   uint32_t head = rd32(shr + FIFO_HEAD), tail = ld_acq32(shr + FIFO_TAIL);
   uint32_t avail = tail - head;

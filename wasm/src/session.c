@@ -553,6 +553,18 @@ static vn_session_t *data_session(vn_core_t *c, uint32_t sid, int32_t *err) {
   return s;
 }
 
+int32_t vn_session_poll(vn_core_t *c, uint32_t sid, uint32_t on) {
+  int32_t err;
+  vn_session_t *s = data_session(c, sid, &err);
+  if (!s) return err;
+  if (on) s->flags2 |= SF2_POLL;
+  else {
+    s->flags2 &= (uint8_t)~SF2_POLL;
+    __atomic_store_n(A32(s->rx_sig.shr + FIFO_HAS_EVENT), 0, __ATOMIC_RELEASE);
+  }
+  return 0;
+}
+
 int32_t vn_tx_reserve(vn_core_t *c, uint32_t sid, uint32_t len) {
   int32_t err;
   vn_session_t *s = data_session(c, sid, &err);
