@@ -32,7 +32,7 @@ function cell(c, r, m) {
 
 function mdTable(c) {
   const cols = {
-    bulk: [['gbps', 'Gbit/s']],
+    bulk: [['gbps', 'Gbit/s'], ['txCpuPerGB', 'send CPU s/GB'], ['rxCpuPerGB', 'recv CPU s/GB']],
     rr: [['p50', 'p50 µs'], ['p99', 'p99 µs'], ['p999', 'p99.9 µs'], ['rtps', 'round trips/s']],
     conn: [['cps', 'conn/s'], ['connectP50', 'connect p50 µs'], ['connectP99', 'connect p99 µs']],
     http: [['rps', 'requests/s']],

@@ -143,10 +143,12 @@ function sample(c, cr, sr) {
   switch (c.workload) {
     case 'bulk': {
       // the receiving side's counts against what the sending side wrote
-      const [rx, sent] = c.params.direction === 'down' ? [cr, sr.sent] : [sr, cr.sent];
-      if (rx.bytes !== sent) throw new Error(`byte count mismatch: ${sent} sent, ${rx.bytes} received`);
+      const [rx, tx] = c.params.direction === 'down' ? [cr, sr] : [sr, cr];
+      if (rx.bytes !== tx.sent) throw new Error(`byte count mismatch: ${tx.sent} sent, ${rx.bytes} received`);
       if (rx.badChunks) throw new Error(`content check failed on ${rx.badChunks} of ${rx.chunks} chunks`);
-      return { gbps: (rx.bytes * 8) / rx.seconds / 1e9, bytes: rx.bytes, seconds: rx.seconds, chunks: rx.chunks };
+      // CPU seconds per GB moved, each side: steadier than Gbit/s on a noisy VM, and what an engine costs
+      const perGB = (cpuS) => (typeof cpuS === 'number' ? cpuS / (rx.bytes / 1e9) : null);
+      return { gbps: (rx.bytes * 8) / rx.seconds / 1e9, bytes: rx.bytes, seconds: rx.seconds, chunks: rx.chunks, txCpuPerGB: perGB(tx.cpuS), rxCpuPerGB: perGB(rx.cpuS) };
     }
     case 'rr':
       return {
@@ -194,7 +196,7 @@ async function measureCpeer(c, row, vpp, vcl, cpu) {
 // Summaries
 
 const METRICS = {
-  bulk: ['gbps'],
+  bulk: ['gbps', 'txCpuPerGB', 'rxCpuPerGB'],
   rr: ['p50', 'p99', 'p999', 'rtps'],
   conn: ['cps', 'connectP50', 'connectP99'],
   http: ['rps'],
@@ -221,7 +223,7 @@ function ratios(c) {
 }
 
 const COLS = {
-  gbps: 'Gbit/s', p50: 'p50 µs', p99: 'p99 µs', p999: 'p99.9 µs', rtps: 'round trips/s',
+  gbps: 'Gbit/s', txCpuPerGB: 'send CPU s/GB', rxCpuPerGB: 'recv CPU s/GB', p50: 'p50 µs', p99: 'p99 µs', p999: 'p99.9 µs', rtps: 'round trips/s',
   cps: 'conn/s', connectP50: 'connect p50 µs', connectP99: 'connect p99 µs', rps: 'requests/s',
 };
 

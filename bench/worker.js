@@ -14,6 +14,8 @@ const http = require('node:http');
 const cfg = JSON.parse(process.argv[2]);
 const T = cfg.transport;
 const HR = () => process.hrtime.bigint();
+/** CPU seconds (user + system) this process used since `since` (a process.cpuUsage()). */
+const cpuSince = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1e6; };
 const ns2s = (ns) => Number(ns) / 1e9;
 
 function netFor(transport) {
@@ -83,7 +85,7 @@ function bulkCounter() {
     let off = 0;
     return (d, n = d.length) => {
       const now = HR();
-      if (st.first === 0n) st.first = now;
+      if (st.first === 0n) { st.first = now; st.cpu0 = process.cpuUsage(); }
       st.last = now;
       // sampled content check: first and last byte of every chunk
       if (d[0] !== PAT(off) || d[n - 1] !== PAT(off + n - 1)) st.bad++;
@@ -92,7 +94,8 @@ function bulkCounter() {
       st.chunks++;
     };
   };
-  st.result = (extraFields) => ({ type: 'result', bytes: st.bytes, seconds: ns2s(st.last - st.first), badChunks: st.bad, chunks: st.chunks, ...extraFields });
+  // cpuS: this process's CPU from the first byte on (what receiving cost, GC included)
+  st.result = (extraFields) => ({ type: 'result', bytes: st.bytes, seconds: ns2s(st.last - st.first), badChunks: st.bad, chunks: st.chunks, cpuS: st.cpu0 ? cpuSince(st.cpu0) : null, ...extraFields });
   return st;
 }
 
@@ -116,12 +119,13 @@ function bulkServer() {
   const { writeSize, seconds, direction } = cfg.params;
   if (direction === 'down') {
     const buf = patternBuffer(writeSize);
-    const counter = { sent: 0 };
+    const counter = { sent: 0, cpuS: null };
     const srv = net.createServer(extra, (s) => {
       s.resume();
-      pumpPattern(s, buf, HR() + BigInt(Math.round(seconds * 1e9)), counter).catch(() => {});
+      const cpu0 = process.cpuUsage();
+      pumpPattern(s, buf, HR() + BigInt(Math.round(seconds * 1e9)), counter).then(() => { counter.cpuS = cpuSince(cpu0); }, () => {});
     });
-    process.on('message', (m) => { if (m === 'stop') send({ type: 'result', sent: counter.sent }); });
+    process.on('message', (m) => { if (m === 'stop') send({ type: 'result', sent: counter.sent, cpuS: counter.cpuS }); });
     listen(srv);
     return;
   }
@@ -213,11 +217,12 @@ async function bulkClient() {
   const socks = await Promise.all(Array.from({ length: streams }, connectOne));
   const deadline = HR() + BigInt(Math.round(seconds * 1e9));
   const counter = { sent: 0 };
+  const cpu0 = process.cpuUsage();
   await Promise.all(socks.map((s) => {
     s.resume(); // the server sends nothing but its FIN
     return pumpPattern(s, buf, deadline, counter);
   }));
-  send({ type: 'result', sent: counter.sent });
+  send({ type: 'result', sent: counter.sent, cpuS: cpuSince(cpu0) });
   for (const s of socks) s.destroy();
 }
 

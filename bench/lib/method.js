@@ -2,7 +2,7 @@
 // How each workload is measured: recorded in every result and printed in the README.
 
 const NOTES = [
-  'bulk: one side writes for a fixed time; Gbit/s = bytes received / (first .. last byte received). The received byte count must equal what was written, and the first and last byte of every received chunk are checked against the stream pattern. The client sends, except in `bulk-down-onread`: the server sends and the client reads with node\'s `onread` into one reused 64 KiB buffer (no Buffer per read; on node:net too).',
+  'bulk: one side writes for a fixed time; Gbit/s = bytes received / (first .. last byte received). The received byte count must equal what was written, and the first and last byte of every received chunk are checked against the stream pattern. Each Node side also reports its process CPU time (user + system, GC included) while it sent or received, per GB moved: steadier than Gbit/s here, and what each engine costs (C rows: not measured). The client sends, except in `bulk-down-onread`: the server sends and the client reads with node\'s `onread` into one reused 64 KiB buffer (no Buffer per read; on node:net too).',
   'rr: one connection; the client writes N bytes and waits for the N echoed bytes; every round trip timed with process.hrtime.bigint after a warm-up.',
   'conn: 1 or 32 loops in flight, each: connect, 16 B echo, destroy(); connections/s = cycles started after the warm-up / time to the last one done; connect time = connect() to the \'connect\' event.',
   'http: a node:http server fed from a vppnet (or node:net) server via emit(\'connection\'); an undici Pool whose connect() returns a vppnet socket; requests/s with connections × pipelining requests in flight.',
