@@ -243,7 +243,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       case 2: vn_abort(w.c, sid); break;
       case 3: vn_unlisten(w.c, sid); break;
       case 4: memset(vn_scratch(w.c), 0, 16); vn_connect(w.c, 1, sid); break;
-      case 5: vn_session_addr(w.c, sid, in[0] & 1); vn_session_flags(w.c, sid); break;
+      case 5:
+        vn_session_addr(w.c, sid, in[0] & 1);
+        vn_session_flags(w.c, sid);
+        vn_session_poll(w.c, sid, (in[0] >> 3) & 1);   /* polling mode on or off */
+        break;
       case 6: memset(vn_scratch(w.c), 0, 16); vn_listen(w.c, 1, sid); break;
       }
       in += 2; left -= 2;
