@@ -13,7 +13,8 @@ function durations(quick) {
 /**
  * Cases. `metric` is the headline number (the ratio column uses it), `better`
  * says which direction is good. rr runs on two VPP configurations; cases
- * marked `busyPoll` also run the vppnet rows with busy polling on.
+ * marked `busyPoll` also run the vppnet rows with busy polling on ('ct': the
+ * cut-through ones).
  */
 function cases(quick) {
   const d = durations(quick);
@@ -27,7 +28,7 @@ function cases(quick) {
     { id: 'rr-1k', workload: 'rr', title: 'Request/response, 1 KiB ping-pong', params: { size: KiB, seconds: d.rr, warmupSeconds: d.warmup }, metric: 'p50', better: 'lower', vppConfigs: ['default', 'tuned'] },
     { id: 'conn-1', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close; one at a time', params: { concurrency: 1, seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
     { id: 'conn-32', workload: 'conn', title: 'Connection rate: connect, 16 B echo, close; 32 in flight', params: { concurrency: 32, seconds: d.conn, warmupSeconds: d.warmup }, metric: 'cps', better: 'higher' },
-    { id: 'http-c1p1', workload: 'http', title: 'HTTP/1.1 (node:http + undici), 1 connection, pipelining 1', params: { connections: 1, pipelining: 1, seconds: d.http, warmupSeconds: d.httpWarmup }, metric: 'rps', better: 'higher' },
+    { id: 'http-c1p1', workload: 'http', title: 'HTTP/1.1 (node:http + undici), 1 connection, pipelining 1', params: { connections: 1, pipelining: 1, seconds: d.http, warmupSeconds: d.httpWarmup }, metric: 'rps', better: 'higher', busyPoll: 'ct' },
     { id: 'http-c10p10', workload: 'http', title: 'HTTP/1.1 (node:http + undici), 10 connections, pipelining 10', params: { connections: 10, pipelining: 10, seconds: d.http, warmupSeconds: d.httpWarmup }, metric: 'rps', better: 'higher' },
   ];
   // quick: one case per workload family (the same code paths, a fraction of the time)
@@ -76,7 +77,7 @@ const CPEER_WORKLOADS = ['rr', 'conn'];
 function rowsFor(c) {
   const rows = [];
   for (const r of NODE_ROWS) {
-    if (r.busyPoll && !c.busyPoll) continue;
+    if (r.busyPoll && !(c.busyPoll === true || c.busyPoll === r.path)) continue;
     if (r.kind === 'kernel') { rows.push({ ...r, vppConfig: null }); continue; }
     for (const vc of c.vppConfigs || ['default']) {
       const suffix = c.vppConfigs ? ` [${vc}]` : '';

@@ -79,7 +79,7 @@ test('auto with a reachable VPP builds a VppServer with options and listener', (
   expect(srv).toBeInstanceOf(VppServer);
   expect(srv).toBeInstanceOf(vppnet.Server);
   expect(srv.transport).toBe('vpp');
-  expect(calls[1]).toEqual({ kind: 'server', args: [{ allowHalfOpen: true }, listener, { id: 'stack-1' }] });
+  expect(calls[1]).toEqual({ kind: 'server', args: [{ allowHalfOpen: true, busyPoll: 0 }, listener, { id: 'stack-1' }] });
   expect(new vppnet.Server({ appSocket })).toBeInstanceOf(VppServer);
 });
 
@@ -129,6 +129,6 @@ test("kernel mode and IPC never ask VPP", () => {
 });
 
 test('status() says VPP is reachable and auto would use it', () => {
-  expect(vppnet.status({ appSocket })).toEqual({ mode: 'auto', engine: 'wasm', appSocket, scope: 'both', transport: 'vpp',
+  expect(vppnet.status({ appSocket })).toEqual({ mode: 'auto', engine: 'wasm', appSocket, scope: 'both', busyPoll: 0, transport: 'vpp',
     vpp: { reachable: true, reason: `attached to ${appSocket} (wasm)` } });
 });
