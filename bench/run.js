@@ -108,11 +108,8 @@ async function endWorker(child) {
 
 function transports(row, vpp) {
   if (row.kind === 'kernel') return { server: { kind: 'kernel' }, client: { kind: 'kernel' }, host: '127.0.0.1' };
-  const busyPoll = row.busyPoll || 0;
-  const server = { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both', busyPoll };
-  const client = row.path === 'ct'
-    ? { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both', busyPoll }
-    : { kind: 'vpp', appSocket: vpp.peerAppSocket, engine: row.engine, scope: 'global', busyPoll };
+  const server = { kind: 'vpp', appSocket: vpp.appSocket, engine: row.engine, scope: 'both', busyPoll: row.busyPoll || 0 };
+  const client = row.path === 'ct' ? server : { ...server, appSocket: vpp.peerAppSocket, scope: 'global' };
   return { server, client, host: vpp.testAddr };
 }
 
@@ -345,7 +342,8 @@ async function main() {
             if (r.kind === 'vperf' && !vperfOk) { r.unavailable = found.missing ? 'no VPP' : 'vperf_client/vperf_server not installed'; continue; }
             if (r.kind === 'iperf3' && !iperfOk) { r.unavailable = 'iperf3 not installed'; continue; }
             if (r.vppConfig && !vpp) { r.unavailable = found.missing || result.setup.vpp.startError || 'VPP did not start'; continue; }
-            if (r.kind === 'cpeer' && cpeer.unavailable(r.path, vpp)) { r.unavailable = cpeer.unavailable(r.path, vpp); continue; }
+            const cpeerWhy = r.kind === 'cpeer' && cpeer.unavailable(r.path, vpp);
+            if (cpeerWhy) { r.unavailable = cpeerWhy; continue; }
             const label = `${c.id} ${r.id} rep ${rep + 1}/${reps}`;
             const ts = Date.now();
             try {

@@ -7,7 +7,6 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { which, pinned, startProc, waitOut, finish, stop, delay } = require('./proc');
 
-
 function vperfPaths(vpp) {
   const bin = path.dirname(vpp.vpp);
   const client = path.join(bin, 'vperf_client');
@@ -63,10 +62,11 @@ async function vperf(vpp, vcl, { path: p, streams, writeSize, writes, port, cpu,
     const args = ['-U', '-X', '-T', String(writeSize), '-N', String(writes), ...(streams > 1 ? ['-s', String(streams)] : []), vpp.testAddr, String(port)];
     client = startProc(pinned([bins.client, ...args], cpu, cpu && cpu.client), { ...env, VCL_CONFIG: p === 'ct' ? vcl.ct : vcl.peer });
     await finish(client, timeoutMs, 'vperf_client');
-    const [who, out] = stdbuf ? ['server', () => srv.out] : ['client', () => client.out];
-    const m = stdbuf ? await waitOut(srv, (o) => RESULTS('SERVER').exec(o), 5000, 'vperf_server results') : RESULTS('CLIENT').exec(out());
-    if (!m) throw new Error(`no ${who.toUpperCase()} RESULTS from vperf_${who}: ${out().slice(-400)}`);
-    return { gbps: Number(m[3]), bytes: Number(m[1]), seconds: Number(m[2]), reportedBy: who };
+    const m = stdbuf
+      ? await waitOut(srv, (o) => RESULTS('SERVER').exec(o), 5000, 'vperf_server results')
+      : RESULTS('CLIENT').exec(client.out);
+    if (!m) throw new Error(`no CLIENT RESULTS from vperf_client: ${client.out.slice(-400)}`);
+    return { gbps: Number(m[3]), bytes: Number(m[1]), seconds: Number(m[2]), reportedBy: stdbuf ? 'server' : 'client' };
   } finally {
     await Promise.all([stop(srv, 0), client && stop(client, 0)]);
   }

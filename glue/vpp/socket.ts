@@ -362,8 +362,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     // the window passed: poll again only once bytes move again; an empty
     // read or a full write now arms the events we sleep on
     this.spunAt = this.bytesRead + this.written;
-    this.onReadable();
-    this.onWritable();
+    this.spinPoll();
   }
   private spunAt = -1;
 

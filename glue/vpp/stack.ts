@@ -207,7 +207,7 @@ export class Stack {
    */
   spinOn(sink: SpinSink) {
     if (this.spinning.has(sink)) return;
-    this.spinning.set(sink, { mark: -1, since: performance.now() });
+    this.spinning.set(sink, { mark: -1, since: 0 });   // the first poll starts the window
     sink.polling(true);
     if (!this.spinScheduled) { this.spinScheduled = true; setImmediate(this.spin); }
   }
