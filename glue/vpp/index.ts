@@ -23,7 +23,21 @@ const stacks = new Map<string, Stack>();
 /** The stack for this configuration, attaching now if there is none (blocking, bounded by a timeout). */
 export function getStack(cfg: VppConfig): Stack {
   const scope = cfg.scope ?? 'both';
-  const key = `${cfg.appSocket}\0${cfg.engine}\0${scope}`;
+  return stackFor(`${cfg.appSocket}\0${cfg.engine}\0${scope}`, { ...cfg, scope });
+}
+
+/**
+ * The second attachment that connects of this process to its own listeners
+ * take when VPP does not connect an app to itself (VPP 26.06: see
+ * Stack.selfConnect). Made on first need, with `stack`'s configuration.
+ */
+export function selfConnectStack(stack: Stack): Stack {
+  const { appSocket, scope } = stack.opts;
+  return stackFor(`${appSocket}\0${stack.engine.kind}\0${scope}\0self`, { appSocket, engine: stack.engine.kind, scope });
+}
+
+function stackFor(key: string, cfg: VppConfig & { scope: 'both' | 'global' }): Stack {
+  const { scope } = cfg;
   const have = stacks.get(key);
   if (have && !have.dead) return have;
   stacks.delete(key);
@@ -41,6 +55,7 @@ export function getStack(cfg: VppConfig): Stack {
     if (stacks.get(key) === stack) stacks.delete(key);
     setImmediate(() => engine.dispose());
   };
+  if (!key.endsWith('\0self')) stack.selfConnectStack = () => selfConnectStack(stack);
   stacks.set(key, stack);
   return stack;
 }

@@ -15,6 +15,9 @@ import { VN } from '../engine/abi';
 import { errnoException, fromCoreError, fromVppError, invalidArgType } from '../errors';
 import { normalizeConnectArgs, validatePort } from './args';
 import { ipToBytes, bytesToIp } from './addr';
+import { debuglog } from 'util';
+
+const debug = debuglog('vppnet');
 
 // One Buffer per read: at 64 KiB half the cut-through runs fell to ~10 Gbit/s
 // with the reader CPU-bound; 32 KiB kept them at 20-45 (256 KiB: ~11, always)
@@ -58,7 +61,9 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   server?: unknown;
   timeout?: number;
   /** The stack (VPP attachment) this socket's session lives on. */
-  readonly stack: Stack;
+  stack: Stack;
+  /** When this socket connects to a listener of this process through the second attachment (Stack.selfConnect): the listener's stack. */
+  private listenerStack?: Stack;
   /** The core's session id while VPP knows the session; -1 before connect and after close. */
   sid = -1;
   private pendingWrite?: PendingWrite;
@@ -137,6 +142,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   }
 
   private queueConnect(address: string, family: number, port: number) {
+    if (this.stack.selfConnect === false && !this.listenerStack && this.stack.listensOn(port)) this.viaSecondApp();
     this.holdsConnectSlot = true;
     this.stack.connectSlot(() => this.startConnect(address, family, port));
   }
@@ -169,6 +175,19 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
 
   onConnected(vppRetval: number) {
     this.releaseConnectSlot();
+    if (!this.listenerStack && this.stack.selfConnect === undefined && this.remotePort !== undefined &&
+        this.stack.listensOn(this.remotePort)) {
+      this.stack.selfConnect = vppRetval === 0;
+      debug('VPP %s this app to its own listener on port %d%s', vppRetval === 0 ? 'connects' : 'refused to connect',
+        this.remotePort, vppRetval === 0 ? '' : ` (retval ${vppRetval}; VPP 26.06 does so): such connects use a second attachment`);
+      if (vppRetval !== 0 && this.stack.selfConnectStack) {
+        this.stack.unregister(this.sid);
+        this.sid = -1;
+        this.viaSecondApp();
+        this.queueConnect(this.remoteAddress!, this.remoteFamily === 'IPv4' ? 4 : 6, this.remotePort);
+        return;
+      }
+    }
     // with local scope VPP answers NOROUTE for a loopback destination nobody
     // listens on: to the user that is a refused connection
     if (vppRetval === -6 && /^127\.|^::1$/.test(this.remoteAddress ?? '')) vppRetval = -2;
@@ -188,6 +207,22 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     if (this.pendingWrite) this.flushWrite();
     if (this.reading) this.pull();
     if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.stack.engine.core.shutdown(this.sid);
+  }
+
+  /** Connect through this process's second attachment (a connect to a listener of this app, on a VPP that refuses those). */
+  private viaSecondApp() {
+    let other: Stack;
+    try {
+      other = this.stack.selfConnectStack!();
+    } catch (e) {
+      debug('second attachment failed: %s', (e as Error).message);
+      return;   // the connect goes on, and fails, where it is
+    }
+    const ref = this[kRef];
+    if (ref) this.setRef(false);
+    this.listenerStack = this.stack;
+    this.stack = other;
+    if (ref) this.setRef(true);
   }
 
   private readAddresses() {

@@ -180,6 +180,28 @@ export class Stack {
   registerListener(sid: number, sink: ListenerSink) { this.listeners.set(sid, sink); }
 
   /**
+   * Whether VPP connects this app to its own listeners: undefined until a
+   * connect to one of them is answered. VPP 26.10 does (cut-through); VPP
+   * 26.06 never does (its ct_session_connect skips listeners of the
+   * connecting app, and the connect falls to VPP's TCP, which refuses a
+   * connection from VPP to itself): there such connects go through a second
+   * attachment of this process (glue/vpp/index.ts selfConnectStack).
+   */
+  selfConnect: boolean | undefined;
+  /** That second attachment (set by glue/vpp/index.ts). */
+  selfConnectStack?: () => Stack;
+  /** A listener of this app is bound to `port` (any address). */
+  listensOn(port: number): boolean {
+    const { core } = this.engine;
+    for (const sid of this.listeners.keys()) {
+      if (core.session_addr(sid, 0) < 0) continue;
+      const b = this.engine.scratch();
+      if ((b[16] | (b[17] << 8)) === port) return true;   // VN_ADDR_PORT: u16, host order
+    }
+    return false;
+  }
+
+  /**
    * Connects in flight are bounded: each one makes VPP queue control messages
    * for us (CONNECTED, and ACCEPTED when we are also the server), and a full
    * control ring makes VPP fail the connect. Excess connects wait their turn.
