@@ -383,6 +383,28 @@ class VppInstance {
     fs.rmSync(this.runDir, { recursive: true, force: true });
   }
 
+  /**
+   * VPP is shared by every app on a host: the worst a vppnet bug can do is
+   * take it down. null when VPP runs, answers its CLI and printed no signal
+   * or failed assertion; else what went wrong, with VPP's backtrace.
+   * killed: the test stopped this VPP on purpose (only its output counts).
+   */
+  health({ killed = false, cli = true } = {}) {
+    const problems = [];
+    const out = readTail(path.join(this.runDir, 'vpp.out'), 2000);
+    const bad = out.search(/received signal|assertion .* fails|^.*Backtrace/im);
+    if (bad >= 0) problems.push(`VPP printed:\n${out.slice(bad, bad + 4000)}`);
+    if (killed) { /* stopped on purpose: only what it printed counts */ } else if (!this.alive()) problems.unshift(`VPP pid ${this.pid} is not running`);
+    else if (cli) {
+      try {
+        if (!/^vpp v/.test(this.cliSync('show version', { timeoutMs: 5000 }))) problems.push('VPP\'s CLI gave no version');
+      } catch (err) {
+        problems.push(`VPP's CLI does not answer: ${err.message}`);
+      }
+    }
+    return problems.length ? `${problems.join('\n')}\n(run dir ${this.runDir})` : null;
+  }
+
   /** Last lines of VPP's log and stdout/stderr, for failure messages. */
   logTail(lines = 40) {
     const log = readTail(path.join(this.runDir, 'vpp.log'), lines);

@@ -10,7 +10,7 @@ import * as vm from 'vm';
 import * as vppnet from '../../glue/index';
 import { loadHost, type Host } from '../../glue/host';
 import type { Stack } from '../../glue/vpp/stack';
-import { describeSkipped, startVpp, vppSkipReason, type StartVppOptions, type VppInstance } from '../vpp/harness';
+import { describeSkipped, startVpp, vppSkipReason, vppStaysUp, type StartVppOptions, type VppInstance } from '../vpp/harness';
 
 export type Engine = 'wasm' | 'native';
 export const ENGINES: Engine[] = ['wasm', 'native'];
@@ -184,6 +184,7 @@ export function describeOwnVpp(title: string, fn: (ctl: {
   describe(title, () => {
     let inst: VppInstance | undefined;
     let runDir: string | undefined;
+    let killed = false;
     beforeAll(async () => { inst = await startVpp(opts); runDir = inst.runDir; }, 60000);
     afterAll(async () => { await inst?.stop(); }, 30000);
     fn({
@@ -191,6 +192,7 @@ export function describeOwnVpp(title: string, fn: (ctl: {
       /** SIGKILL VPP; its run dir (and app socket file, now refusing connections) stays until restart. */
       kill: async () => {
         const old = inst!;
+        killed = true;
         old.kill('SIGKILL');
         await until('VPP to die', 5000, () => !old.alive());
       },
@@ -200,8 +202,10 @@ export function describeOwnVpp(title: string, fn: (ctl: {
         if (inst) await inst.stop();
         inst = undefined;
         inst = await startVpp({ ...opts, runDir });
+        killed = false;
         return inst;
       },
     });
+    vppStaysUp(() => inst, () => killed);
   });
 }

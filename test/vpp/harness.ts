@@ -95,6 +95,8 @@ export interface VppInstance {
   kill(signal?: NodeJS.Signals | number): boolean;
   stop(opts?: { timeoutMs?: number }): Promise<void>;
   logTail(lines?: number): string;
+  /** null when VPP runs, answers its CLI and printed no signal; else what went wrong, with its backtrace. */
+  health(opts?: { killed?: boolean; cli?: boolean }): string | null;
   env(): Record<string, string>;
 }
 
@@ -263,5 +265,29 @@ export function describeVpp(title: string, fn: (vpp: () => VppInstance) => void,
       }
       return inst;
     });
+    // registered after fn's tests, so it runs last: the file fails if VPP died
+    vppStaysUp(() => inst);
+  });
+}
+
+/**
+ * The last test of a real-VPP file: VPP is shared by every app on a host,
+ * and taking it down is the worst bug vppnet can have. Fails with VPP's
+ * backtrace when VPP died, stopped answering or printed a signal.
+ * `killed`: the file stopped this instance on purpose (then only VPP's output counts).
+ */
+export function vppStaysUp(inst: () => VppInstance | undefined, killed: () => boolean = () => false): void {
+  let told = false;
+  afterEach(() => {
+    const i = inst();
+    const problem = i && !told && !killed() ? i.health({ cli: false }) : null;
+    told ||= problem !== null;
+    if (problem) process.stderr.write(`\n*** VPP is down after "${expect.getState().currentTestName}": ${problem}\n`);
+  });
+  test('VPP is still alive and printed no signal', () => {
+    const i = inst();
+    if (!i) throw new Error('VPP did not start');
+    const problem = i.health({ killed: killed() });
+    if (problem) throw new Error(problem);
   });
 }
