@@ -147,10 +147,19 @@ export class VppServer extends EventEmitter implements ListenerSink {
       } else this.once('close', () => cb());
     }
     if (this.sid >= 0) {
+      const sid = this.sid, port = (this.bound ?? this.pendingAddr)!.port;
       this.closing = true;
       this.bound = undefined;   // not listening from now on, as net.Server
       if (this.stack.dead) this.onUnbound();
-      else { this.stack.engine.core.unlisten(this.sid); this.stack.kick(); }
+      else {
+        // VPP must not free a listener this app's connects are still racing
+        // towards (Stack.afterConnects); what they reach meanwhile is dropped
+        this.stack.afterConnects(port, () => {
+          if (this.stack.dead) return;
+          this.stack.engine.core.unlisten(sid);
+          this.stack.kick();
+        });
+      }
     } else if (!this.closing) {
       this.closing = true;
       this.maybeClosed();

@@ -158,6 +158,10 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     if (this.destroyed) { this.releaseConnectSlot(); return; }
     if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
     const { engine } = this.stack;
+    if (this.stack.closing(port) || this.listenerStack?.closing(port)) {   // this app is closing its listener there (see Stack.afterConnects)
+      this.destroy(errnoException('ECONNREFUSED', 'connect', address, port));
+      return;
+    }
     engine.scratch().set(ipToBytes(address, family));
     const sid = engine.core.connect(family === 4 ? 1 : 0, port);
     if (sid < 0) {
@@ -169,12 +173,15 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     this.remoteAddress = address;
     this.remotePort = port;
     this.remoteFamily = family === 4 ? 'IPv4' : 'IPv6';
+    this.stack.connectSent(sid, port);
+    this.listenerStack?.connectSent(-1 - sid, port);
     this.stack.register(sid, this);
     this.stack.kick();
   }
 
   onConnected(vppRetval: number) {
     this.releaseConnectSlot();
+    this.listenerStack?.connectAnswered(-1 - this.sid);
     if (!this.listenerStack && this.stack.selfConnect === undefined && this.remotePort !== undefined &&
         this.stack.listensOn(this.remotePort)) {
       this.stack.selfConnect = vppRetval === 0;

@@ -76,6 +76,7 @@ export interface ListenerSink {
 interface Segment { base: number; size: number; handle: string }
 
 let attachSeq = 0;
+const VN_ENOMEM = -12;
 const MAX_CONNECTS_IN_FLIGHT = 64;
 
 export class Stack {
@@ -219,6 +220,41 @@ export class Stack {
   private readonly connectQueue: (() => void)[] = [];
 
   /**
+   * CONNECTs VPP has not answered yet, by sid -> port. VPP (26.06 and
+   * 26.10) accepts a cut-through connect two turns of its loop after the
+   * CONNECT, through the listener it found at first, without checking that
+   * the listener still exists: an UNLISTEN in between makes VPP dereference
+   * the freed listener (SIGSEGV in ct_accept_one). So a listener of this app
+   * is closed only once this app's connects to its port are answered, and
+   * new connects to a port being closed are refused here, as a closed
+   * listener would (docs/vpp-bugs.md).
+   */
+  connectSent(sid: number, port: number) { this.inFlight.set(sid, port); }
+  connectAnswered(sid: number) {
+    if (!this.inFlight.delete(sid) || !this.portWaiters.size) return;
+    for (const [port, fns] of this.portWaiters) {
+      if (this.connectsTo(port)) continue;
+      this.portWaiters.delete(port);
+      for (const fn of fns) fn();
+    }
+  }
+  /** Run fn once no connect of this app to `port` is waiting for VPP's answer. */
+  afterConnects(port: number, fn: () => void) {
+    if (!this.connectsTo(port)) { fn(); return; }
+    debug('unlisten of port %d waits for this app\'s connects to it', port);
+    const fns = this.portWaiters.get(port);
+    if (fns) fns.push(fn); else this.portWaiters.set(port, [fn]);
+  }
+  /** A listener of this app on `port` is being closed. */
+  closing(port: number) { return this.portWaiters.has(port); }
+  private connectsTo(port: number) {
+    for (const p of this.inFlight.values()) if (p === port) return true;
+    return false;
+  }
+  private readonly inFlight = new Map<number, number>();
+  private readonly portWaiters = new Map<number, (() => void)[]>();
+
+  /**
    * Busy polling (opt-in, like Linux's SO_BUSY_POLL): a session waiting on an
    * empty rx fifo or a full tx fifo checks the fifo itself once per turn of
    * the event loop, for up to its busyPoll µs after it last moved a byte,
@@ -313,7 +349,7 @@ export class Stack {
     switch (type) {
       case Ev.RX: this.sessions[sid]?.onReadable(); break;
       case Ev.TX: this.sessions[sid]?.onWritable(); break;
-      case Ev.CONNECTED: this.sessions[sid]?.onConnected(a); break;
+      case Ev.CONNECTED: this.connectAnswered(sid); this.sessions[sid]?.onConnected(a); break;
       case Ev.ACCEPTED: {
         const l = this.listeners.get(a);
         if (l) l.onAccept(sid); else this.engine.core.close(sid);
@@ -322,7 +358,7 @@ export class Stack {
       case Ev.PEER_CLOSED: this.sessions[sid]?.onPeerClosed(); break;
       case Ev.RESET: this.sessions[sid]?.onReset(); break;
       case Ev.CLOSED: this.sessions[sid]?.onVppClosed(); break;
-      case Ev.SESSION_ERROR: this.sessions[sid]?.onSessionError(a); break;
+      case Ev.SESSION_ERROR: this.connectAnswered(sid); this.sessions[sid]?.onSessionError(a); break;
       case Ev.BOUND: {
         const l = this.listeners.get(sid);
         if (a !== 0) this.listeners.delete(sid); // the core freed the sid: a retry may reuse it
@@ -355,7 +391,16 @@ export class Stack {
       this.engine.unmapSegment(seg.base, seg.size);
       debug('segment %s was stale: unmapped', handle);
     }
-    this.mapSegment(fds[0], VN.SEG_APP, lo, hi);
+    try {
+      this.mapSegment(fds[0], VN.SEG_APP, lo, hi);
+    } catch (e) {
+      // out of room (segment slots, or a WASM memory's 4 GiB): only the
+      // sessions VPP puts in this segment fail (the core refuses or poisons
+      // them); the rest of the app goes on
+      if ((e as NodeJS.ErrnoException).errno !== VN_ENOMEM && !/memory|ENOMEM/i.test((e as Error).message)) throw e;
+      debug('segment %s could not be mapped (%s): its sessions will fail', handle, (e as Error).message);
+      return;
+    }
     debug('mapped segment %s', handle);
   }
 
@@ -383,6 +428,10 @@ export class Stack {
     // connects still waiting for a slot run now and fail on the dead stack
     for (const start of this.connectQueue.splice(0)) start();
     for (const l of listeners) l.onStackError(err);
+    this.inFlight.clear();
+    const waiters = [...this.portWaiters.values()].flat();
+    this.portWaiters.clear();
+    for (const fn of waiters) fn();
     this.onDead?.(err);
   }
 

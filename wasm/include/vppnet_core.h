@@ -46,7 +46,7 @@ extern "C" {
 #define VN_SCRATCH_SIZE    512   /* vn_scratch(): socket messages, addresses */
 #define VN_EVENT_WORDS     8     /* one event = 8 x u32 */
 #define VN_MAX_IOV         32    /* vn_iov(): at most this many regions */
-#define VN_MAX_SEGMENTS    64
+#define VN_MAX_SEGMENTS    256   /* a cut-through segment per (client app, listener) pair */
 #define VN_MAX_VPP_MQS     16
 
 /* ---- attach option flags (APP_OPTIONS_FLAGS bits) ---- */

@@ -309,8 +309,9 @@ static void on_connected(vn_core_t *c, const uint8_t *m) {
   }
   if (s->flags & SF_APP_CLOSED) {         /* closed while connecting */
     queue_close(c, s, EVT_DISCONNECT);
-    return;
   }
+  /* also when the app closed it meanwhile: the host counts connects VPP has
+   * not answered yet (see Stack.afterConnects) */
   core_emit(c, VN_EV_CONNECTED, sid, 0, 0, 0, 0);
 }
 
