@@ -21,33 +21,39 @@ WASM_FLAGS := -O2 -std=c11 -Wall -Wextra -Werror -matomics -mbulk-memory \
 .PHONY: all deps wasm addon build test demo bench fuzz clean
 all: build
 
-deps:
+# Every target installs what it needs first (Debian/Ubuntu packages, npm ci),
+# once: the stamp is redone only when the lockfile or the script changes.
+DEPS_STAMP := node_modules/.vppnet-deps
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh package-lock.json
 	@bash scripts/deps.sh
+	@touch $@
 
 wasm: $(WASM_OUT)
-$(WASM_OUT): $(CORE_SRC) $(CORE_HDR) scripts/exports.js Makefile
+$(WASM_OUT): $(CORE_SRC) $(CORE_HDR) scripts/exports.js Makefile | $(DEPS_STAMP)
 	@command -v $(EMCC) >/dev/null || { echo "make wasm: emcc not found — run 'make deps' (Debian package 'emscripten')" >&2; exit 1; }
 	@mkdir -p wasm/build
 	node scripts/exports.js > wasm/build/exports.json
 	$(EMCC) $(WASM_FLAGS) $(CORE_SRC) -o $@
 
 addon: $(ADDON)
-$(ADDON): $(CORE_SRC) $(CORE_HDR) $(wildcard host/src/*) host/binding.gyp
+$(ADDON): $(CORE_SRC) $(CORE_HDR) $(wildcard host/src/*) host/binding.gyp | $(DEPS_STAMP)
 	node scripts/build-addon.js
 
-build: wasm addon
+build: wasm addon | $(DEPS_STAMP)
 	npm run build
 
-test: wasm
+test: wasm | $(DEPS_STAMP)
 	npm test
 
-demo: wasm addon
+demo: wasm addon | $(DEPS_STAMP)
+	npm run --silent build
 	node scripts/demo.js
 
-bench: wasm addon
+bench: wasm addon | $(DEPS_STAMP)
 	npm run bench
 
-fuzz:
+fuzz: | $(DEPS_STAMP)
 	$(MAKE) -C wasm/fuzz run
 
 clean:
