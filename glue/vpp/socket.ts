@@ -182,11 +182,14 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   onConnected(vppRetval: number) {
     this.releaseConnectSlot();
     this.listenerStack?.connectAnswered(-1 - this.sid);
-    if (!this.listenerStack && this.stack.selfConnect === undefined && this.remotePort !== undefined &&
+    // (connects sent before the first answer came are retried too)
+    if (!this.listenerStack && this.stack.selfConnect !== true && this.remotePort !== undefined &&
         this.stack.listensOn(this.remotePort)) {
-      this.stack.selfConnect = vppRetval === 0;
-      debug('VPP %s this app to its own listener on port %d%s', vppRetval === 0 ? 'connects' : 'refused to connect',
-        this.remotePort, vppRetval === 0 ? '' : ` (retval ${vppRetval}; VPP 26.06 does so): such connects use a second attachment`);
+      if (this.stack.selfConnect === undefined) {
+        this.stack.selfConnect = vppRetval === 0;
+        debug('VPP %s this app to its own listener on port %d%s', vppRetval === 0 ? 'connects' : 'refused to connect',
+          this.remotePort, vppRetval === 0 ? '' : ` (retval ${vppRetval}; VPP 26.06 does so): such connects use a second attachment`);
+      }
       if (vppRetval !== 0 && this.stack.selfConnectStack) {
         this.stack.unregister(this.sid);
         this.sid = -1;
