@@ -165,7 +165,9 @@ describe.each(ENGINES)('engine %s', (engine) => {
       const a = await client();
       await echoes(a.c);
       const stack = a.shm.stack;
-      const srvErr = new Promise<NodeJS.ErrnoException>((r) => srv.once('error', r));
+      // the server shares the attachment unless VPP refuses an app's connects
+      // to itself (VPP 26.06): then this client is on this process's second one
+      const srvErr = stackOf(srv) === stack ? new Promise<NodeJS.ErrnoException>((r) => srv.once('error', r)) : undefined;
       const mq = a.shm.appMq();
       const before = resources(host);
       mq.header().setUint32(104, mq.maxsize + 5, true);
@@ -173,8 +175,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
       await until('the attachment to be dropped', 2000, () => stack.dead !== undefined);
       expect((stack.dead as NodeJS.ErrnoException).code).toBe('ERR_VPPNET_PROTOCOL');
       expect(stack.dead!.message).toMatch(/shared memory is corrupt/);
-      const err = await srvErr;
-      expect(err.code).toBe('ERR_VPPNET_PROTOCOL');
+      if (srvErr) expect((await srvErr).code).toBe('ERR_VPPNET_PROTOCOL');
       await until('the client to fail', 2000, () => a.errs.length > 0);
       expect(a.errs[0].code).toBeTruthy();
       await closed(a.c);
