@@ -33,7 +33,11 @@ export function getStack(cfg: VppConfig): Stack {
  */
 export function selfConnectStack(stack: Stack): Stack {
   const { appSocket, scope } = stack.opts;
-  return stackFor(`${appSocket}\0${stack.engine.kind}\0${scope}\0self`, { appSocket, engine: stack.engine.kind, scope });
+  const self = stackFor(`${appSocket}\0${stack.engine.kind}\0${scope}\0self`, { appSocket, engine: stack.engine.kind, scope });
+  // its connects race towards the first attachment's listeners (Stack.afterConnects)
+  stack.paired = self;
+  self.paired = stack;
+  return self;
 }
 
 function stackFor(key: string, cfg: VppConfig & { scope: 'both' | 'global' }): Stack {

@@ -231,13 +231,19 @@ export class Stack {
    */
   connectSent(sid: number, port: number) { this.inFlight.set(sid, port); }
   connectAnswered(sid: number) {
-    if (!this.inFlight.delete(sid) || !this.portWaiters.size) return;
+    if (!this.inFlight.delete(sid)) return;
+    this.runWaiters();
+    this.paired?.runWaiters();
+  }
+  private runWaiters() {
     for (const [port, fns] of this.portWaiters) {
       if (this.connectsTo(port)) continue;
       this.portWaiters.delete(port);
       for (const fn of fns) fn();
     }
   }
+  /** The other attachment of this process whose connects reach our listeners (VPP 26.06: selfConnectStack). */
+  paired?: Stack;
   /** Run fn once no connect of this app to `port` is waiting for VPP's answer. */
   afterConnects(port: number, fn: () => void) {
     if (!this.connectsTo(port)) { fn(); return; }
@@ -245,11 +251,11 @@ export class Stack {
     const fns = this.portWaiters.get(port);
     if (fns) fns.push(fn); else this.portWaiters.set(port, [fn]);
   }
-  /** A listener of this app on `port` is being closed. */
-  closing(port: number) { return this.portWaiters.has(port); }
+  /** A listener of this app (or of its paired attachment) on `port` is being closed. */
+  closing(port: number): boolean { return this.portWaiters.has(port) || !!this.paired?.portWaiters.has(port); }
   private connectsTo(port: number) {
-    for (const p of this.inFlight.values()) if (p === port) return true;
-    return false;
+    const mine = (st: Stack) => { for (const p of st.inFlight.values()) if (p === port) return true; return false; };
+    return mine(this) || (!!this.paired && !this.paired.dead && mine(this.paired));
   }
   private readonly inFlight = new Map<number, number>();
   private readonly portWaiters = new Map<number, (() => void)[]>();
@@ -432,6 +438,7 @@ export class Stack {
     const waiters = [...this.portWaiters.values()].flat();
     this.portWaiters.clear();
     for (const fn of waiters) fn();
+    this.paired?.runWaiters();
     this.onDead?.(err);
   }
 
