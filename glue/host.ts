@@ -110,9 +110,12 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
-/** The paths loadHost() tries, in order. */
+/** The paths loadHost() tries, in order: a local build, then the package's prebuilt one for this machine. */
 export function hostCandidates(root: string = packageRoot()): string[] {
-  return ['Release', 'Debug'].map((b) => path.join(root, 'host', 'build', b, ADDON));
+  const built = ['Release', 'Debug'].map((b) => path.join(root, 'host', 'build', b, ADDON));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { prebuildDir } = require(path.join(root, 'scripts', 'platform.js')) as { prebuildDir(): string };
+  return [...built, path.join(root, prebuildDir(), ADDON)];
 }
 
 /** Load the addon (cached). Throws code 'ERR_VPPNET_NO_ADDON' naming every path tried. */
@@ -137,7 +140,7 @@ export function loadHostFrom(candidates: string[]): Host {
     }
   }
   const err = new Error(`vppnet: the native addon could not be loaded; tried:\n  ${tried.join('\n  ') || `(no package root above ${__dirname})`}\n` +
-    'run "make addon" (needs a C/C++ toolchain and Node headers)') as Error & { code: string };
+    'run "make addon" in a checkout, or reinstall the package (needs a C/C++ toolchain where no prebuilt addon fits)') as Error & { code: string };
   err.code = 'ERR_VPPNET_NO_ADDON';
   throw err;
 }

@@ -97,6 +97,17 @@ describe('installed from npm pack', () => {
     expect(JSON.parse(r2.stdout)).toMatchObject({ sameDefault: true, transport: 'kernel' });
   });
 
+  t('the installed package loads its prebuilt native addon (no compiler at install: --ignore-scripts)', () => {
+    const pkg = path.join(app, 'node_modules', 'vppnet');
+    expect(existsSync(path.join(pkg, 'host', 'build'))).toBe(false);
+    const r = node(['-e', `const h = require(${JSON.stringify(path.join(pkg, 'dist', 'cjs', 'host.js'))});
+      const host = h.loadHost(); console.log(JSON.stringify({ from: h.hostCandidates().find((p) => require('fs').existsSync(p)), page: host.pageSize }));`], app);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.from).toBe(path.join(pkg, 'prebuilds', `linux-${process.arch}-glibc`, 'vppnet_host.node'));
+    expect(j.page).toBeGreaterThan(0);
+  });
+
   t('the vppnet bin is installed and runs', () => {
     const r = spawnSync(path.join(app, 'node_modules', '.bin', 'vppnet'), ['doctor', '--mode', 'kernel'],
       { encoding: 'utf8', timeout: 30000 });

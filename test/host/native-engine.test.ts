@@ -22,6 +22,7 @@ describe('loader', () => {
     expect(hostCandidates(ROOT)).toEqual([
       path.join(ROOT, 'host/build/Release/vppnet_host.node'),
       path.join(ROOT, 'host/build/Debug/vppnet_host.node'),
+      path.join(ROOT, `prebuilds/linux-${process.arch}-glibc/vppnet_host.node`),   // the package's prebuilt one
     ]);
   });
 
