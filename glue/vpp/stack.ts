@@ -77,6 +77,9 @@ interface Segment { base: number; size: number; handle: string }
 
 let attachSeq = 0;
 const VN_ENOMEM = -12;
+/** How long an exiting process gives VPP to finish what it started for it (settleBeforeExit). */
+const EXIT_SETTLE_MS = 250;
+const nap = new Int32Array(new SharedArrayBuffer(4));
 const MAX_CONNECTS_IN_FLIGHT = 64;
 
 export class Stack {
@@ -150,6 +153,7 @@ export class Stack {
       throw attachError(rv, 0, opts.appSocket,
         rv === -71 ? 'VPP must run with "session { use-private-rx-mqs }" and hand out eventfds' : undefined);
     }
+    process.on('exit', this.settleBeforeExit);
     this.watch = host.watch(this.mqEventFd, (err) => (err ? this.fail(err) : this.drain()));
     // VPP closing the app socket is how a dead or restarted VPP shows itself
     this.sapiWatch = host.watchHangup(this.sapiFd, () => this.fail(vppGone(opts.appSocket)));
@@ -447,8 +451,61 @@ export class Stack {
     this.fail(Object.assign(new Error('vppnet: detached from VPP'), { code: 'ERR_VPPNET_DETACHED' }));
   }
 
+  /**
+   * The process is exiting (process.exit(), or the end of the program), and
+   * its exit will detach this app. VPP finishes a cut-through connect, and
+   * the close of a cut-through session, a few turns of its loop later, and
+   * crashes when the app is gone by then (docs/vpp-bugs.md, bugs 2 and 3). So
+   * the app closes its sessions itself, as the kernel closes a dying
+   * process's sockets (a FIN, not a reset), answers what VPP sends meanwhile,
+   * and goes once VPP has answered its connects and freed its cut-through
+   * sessions (bounded). Nobody is told: nothing runs after 'exit'.
+   */
+  private readonly settleBeforeExit = () => {
+    if (this.dead) return;
+    const { core } = this.engine;
+    const t0 = performance.now(), until = t0 + EXIT_SETTLE_MS;
+    const connects = this.inFlight.size;
+    try {
+      this.sessions.forEach((sink, sid) => { if (sink) core.close(sid); });
+      const closing = core.attach_info(VN.INFO.CT_CLOSING);
+      for (;;) {
+        this.signalNow();
+        for (let n = core.poll(); n > 0; n = core.poll()) {
+          const ev = this.engine.events();
+          for (let i = 0; i < n * VN.EVENT_WORDS; i += VN.EVENT_WORDS) {
+            const type = ev[i], sid = ev[i + 1];
+            if (type === Ev.ADD_SEGMENT) this.addSegment(ev[i + 2], ev[i + 3], ev[i + 5]);
+            else if (type === Ev.DEL_SEGMENT) this.delSegment(ev[i + 2]);
+            else if (type === Ev.CONNECTED || type === Ev.SESSION_ERROR) {
+              this.inFlight.delete(sid);
+              if (type === Ev.CONNECTED && ev[i + 2] === 0) core.close(sid);
+            } else if (type === Ev.ACCEPTED || type === Ev.PEER_CLOSED || type === Ev.RESET) core.close(sid);
+          }
+        }
+        const left = core.attach_info(VN.INFO.CT_CLOSING);
+        if (!this.inFlight.size && !left && !core.attach_info(VN.INFO.PENDING)) {
+          if (closing || connects) {
+            debug('exit: VPP answered %d connects and freed %d closed cut-through sessions in %s ms', connects, closing,
+              (performance.now() - t0).toFixed(1));
+          }
+          return;
+        }
+        if (performance.now() > until) {
+          debug('exit: VPP has not answered %d connects and freed %d closed cut-through sessions within %d ms',
+            this.inFlight.size, left, EXIT_SETTLE_MS);
+          return;
+        }
+        Atomics.wait(nap, 0, 0, 0.2);
+      }
+    } catch (e) {
+      debug('exit: %s', (e as Error).message);
+    }
+  };
+
   private release() {
     const { host } = this;
+    process.removeListener('exit', this.settleBeforeExit);
     this.watch?.close();
     this.sapiWatch?.close();
     this.watch = this.sapiWatch = undefined;

@@ -117,6 +117,14 @@ uint32_t vn_attach_info(vn_core_t *c, uint32_t what) {
   case VN_INFO_PENDING: return c->n_pending;
   case VN_INFO_BAD_MSGS: return c->bad_msgs;
   case VN_INFO_POISONED: return c->poisoned;
+  case VN_INFO_CT_CLOSING: {   /* host's exit path only: a scan */
+    uint32_t n = 0;
+    for (uint32_t sid = 0; sid < c->max_sessions; sid++) {
+      const vn_session_t *s = &c->sessions[sid];
+      n += s->state == SS_READY && (s->flags & (SF_CT | SF_APP_CLOSED | SF_VPP_FREED)) == (SF_CT | SF_APP_CLOSED);
+    }
+    return n;
+  }
   default: return 0;
   }
 }
