@@ -8,7 +8,7 @@
 //
 //   node test/chaos/run.js [--seed N] [--procs 3] [--seconds 20] [--engine wasm|native|mix]
 //                          [--exit-rate 0.5] [--ops 100] [--run-dir DIR] [--vpp-prefix P]
-//                          [--vpp-ct-race] [--kill-at-end]
+//                          [--vpp-ct-race] [--kill-at-end] [--exit-kind exit|kill|mix]
 // Process 0 is steady (two listeners open for good, no abrupt exit); the
 // others churn. Every process connects to its own churning listeners, to the
 // steady listeners, and to ports nobody listens on. --vpp-ct-race also lets
@@ -23,7 +23,7 @@ const { fork } = require('node:child_process');
 const { startVpp, attachVpp, findVpp } = require('../../scripts/vpp-harness.js');
 
 function parseArgs(argv) {
-  const o = { seed: Date.now() % 1e9, procs: 3, seconds: 20, engine: 'mix', exitRate: 0.5, ops: 100, runDir: '', prefix: '', ctRace: false, killAtEnd: false };
+  const o = { seed: Date.now() % 1e9, procs: 3, seconds: 20, engine: 'mix', exitRate: 0.5, ops: 100, runDir: '', prefix: '', ctRace: false, killAtEnd: false, exitKind: 'mix' };
   const num = (a, v) => {
     if (!/^\d+(\.\d+)?$/.test(v ?? '')) { console.error(`chaos: ${a} needs a number, got ${v}`); process.exit(2); }
     return Number(v);
@@ -41,9 +41,11 @@ function parseArgs(argv) {
       case '--vpp-prefix': o.prefix = v; i++; break;
       case '--vpp-ct-race': o.ctRace = true; break;
       case '--kill-at-end': o.killAtEnd = true; break;
+      case '--exit-kind': o.exitKind = v; i++; break;
       default: console.error(`chaos: unknown argument ${a}`); process.exit(2);
     }
   }
+  if (!['exit', 'kill', 'mix'].includes(o.exitKind)) { console.error(`chaos: --exit-kind exit|kill|mix, got ${o.exitKind}`); process.exit(2); }
   if (!['wasm', 'native', 'mix'].includes(o.engine)) { console.error(`chaos: --engine wasm|native|mix, got ${o.engine}`); process.exit(2); }
   return o;
 }
@@ -89,7 +91,7 @@ async function runChaos(opts) {
       env: {
         ...process.env, NODE_DEBUG: '', CHAOS_SEED: String(seed), CHAOS_ENGINE: engine,
         CHAOS_APP_SOCKET: vpp.appSocket, CHAOS_PEER_APP_SOCKET: vpp.peerAppSocket, CHAOS_ADDR: vpp.testAddr,
-        CHAOS_EXIT_RATE: String(o.exitRate), CHAOS_OPS_PER_SEC: String(o.ops), CHAOS_STEADY: steady ? '1' : '',
+        CHAOS_EXIT_RATE: String(o.exitRate), CHAOS_OPS_PER_SEC: String(o.ops), CHAOS_STEADY: steady ? '1' : '', CHAOS_EXIT_KIND: o.exitKind,
       },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -161,7 +163,7 @@ async function runChaos(opts) {
   if (!dead && trouble) dead = 'VPP printed a signal';
   const result = {
     ok: !dead && uncaught.length === 0 && left && left.apps === 0 && left.sessions === 0,
-    seed: o.seed, procs: o.procs, seconds: o.seconds, engine: o.engine, exitRate: o.exitRate, ctRace: o.ctRace, killAtEnd: o.killAtEnd,
+    seed: o.seed, procs: o.procs, seconds: o.seconds, engine: o.engine, exitRate: o.exitRate, ctRace: o.ctRace, killAtEnd: o.killAtEnd, exitKind: o.exitKind,
     version, started, exited, vppDead: dead, left, uncaught: uncaught.slice(0, 5), totals,
   };
   if (dead) result.vppOutput = trouble || vpp.logTail(60);
@@ -176,7 +178,7 @@ if (require.main === module) {
   const o = parseArgs(process.argv.slice(2));
   runChaos(o).then((r) => {
     console.log(JSON.stringify(r));
-    if (!r.ok) console.error(`chaos: FAILED; replay with: node test/chaos/run.js --seed ${r.seed} --procs ${r.procs} --seconds ${r.seconds} --engine ${r.engine} --exit-rate ${r.exitRate}${r.ctRace ? ' --vpp-ct-race' : ''}${r.killAtEnd ? ' --kill-at-end' : ''}`);
+    if (!r.ok) console.error(`chaos: FAILED; replay with: node test/chaos/run.js --seed ${r.seed} --procs ${r.procs} --seconds ${r.seconds} --engine ${r.engine} --exit-rate ${r.exitRate}${r.ctRace ? ' --vpp-ct-race' : ''}${r.killAtEnd ? ' --kill-at-end' : ''} --exit-kind ${r.exitKind}`);
     process.exit(r.ok ? 0 : 1);
   }, (e) => { console.error(e); process.exit(1); });
 }

@@ -9,7 +9,7 @@
 //
 // env: CHAOS_SEED, CHAOS_APP_SOCKET, CHAOS_PEER_APP_SOCKET (VPP TCP clients),
 //      CHAOS_ADDR (listen/connect address), CHAOS_ENGINE, CHAOS_EXIT_RATE
-//      (abrupt exits per second), CHAOS_OPS_PER_SEC, CHAOS_STEADY=1 (also
+//      (abrupt exits per second), CHAOS_EXIT_KIND (exit | kill | mix), CHAOS_OPS_PER_SEC, CHAOS_STEADY=1 (also
 //      keeps two listeners open for good and never exits abruptly).
 // IPC: sends { listening: port, stable } / { closed: port } / { uncaught: text } /
 //      { counts }; receives { ports: [...] } (other processes' listeners this
@@ -163,9 +163,10 @@ function connect() {
   }
 }
 
+const exitKind = process.env.CHAOS_EXIT_KIND || 'mix';   // exit (process.exit) | kill (SIGKILL) | mix
 function abruptExit() {
   count('exit');
-  if (chance(0.5)) process.kill(process.pid, 'SIGKILL');
+  if (exitKind === 'kill' || (exitKind === 'mix' && chance(0.5))) process.kill(process.pid, 'SIGKILL');
   process.exit(chance(0.5) ? 0 : 3);
 }
 
