@@ -4,7 +4,8 @@
  * what `auto` (or the given mode) would choose here, and why, step by step.
  */
 import { existsSync, statSync, accessSync, constants as fsc } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { resolve, type VppnetOptions, MODES, ENGINES, SCOPES } from './config';
 import { appSocketProblem, reachVpp } from './transport';
 import * as vpp from './vpp';
@@ -77,6 +78,35 @@ function vppInstallHint(): string | null {
   return null;
 }
 
+/** VPP releases whose session protocol vppnet speaks (the real-VPP suites run against each). */
+export const SUPPORTED_VPP = ['26.06', '26.10'];
+
+/**
+ * Which VPP serves this app socket. The session protocol carries no version,
+ * so ask VPP's CLI: its socket beside the app socket's directory (a private
+ * VPP's run dir) or VPP's default, through the vppctl of $VPP_PREFIX,
+ * /opt/vpp, or PATH.
+ */
+export function vppVersion(appSocket: string): Check {
+  const clis = [process.env.VPP_CLI_SOCKET, join(dirname(dirname(appSocket)), 'cli.sock'), '/run/vpp/cli.sock']
+    .filter((p): p is string => !!p && existsSync(p));
+  const ctls = [process.env.VPP_PREFIX && join(process.env.VPP_PREFIX, 'bin', 'vppctl'), '/opt/vpp/bin/vppctl', '/usr/bin/vppctl']
+    .filter((p): p is string => !!p && existsSync(p));
+  if (!clis.length || !ctls.length) {
+    return { name: 'VPP version', ok: null, detail: `not known (${!clis.length ? 'no VPP CLI socket found' : 'no vppctl found'}; the session protocol carries no version)` };
+  }
+  for (const cli of clis) {
+    try {
+      const out = execFileSync(ctls[0], ['-s', cli, 'show version'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const m = /vpp v(\d+\.\d+)(\S*)/.exec(out);
+      if (!m) continue;
+      const ok = SUPPORTED_VPP.includes(m[1]);
+      return { name: 'VPP version', ok, detail: `v${m[1]}${m[2]} (${cli}): ${ok ? 'supported' : `not one vppnet was tested with (${SUPPORTED_VPP.join(', ')})`}` };
+    } catch { /* try the next socket */ }
+  }
+  return { name: 'VPP version', ok: null, detail: `not known (VPP's CLI did not answer at ${clis.join(', ')})` };
+}
+
 export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve>; checks: Check[]; choice: string; reason: string } {
   const config = resolve(opts);
   const checks = [...socketChecks(config.appSocket), ...engineChecks()];
@@ -93,6 +123,7 @@ export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve
       : probe ? probe({ appSocket: config.appSocket, engine: config.engine, scope: config.scope }) : reachVpp(config);
     checks.push({ name: `attach (${config.engine} engine)`, ok: problem ? null : r.ok,
       detail: problem ? 'not tried' : r.ok ? 'attached' : String(r.reason) });
+    if (!problem) checks.push(vppVersion(config.appSocket));
     if (r.ok) { choice = 'vpp'; reason = `attached to ${config.appSocket}`; }
     else if (config.mode === 'vpp') { choice = 'error ERR_VPPNET_UNAVAILABLE'; reason = String(r.reason); }
     else { choice = 'kernel'; reason = String(r.reason); }
