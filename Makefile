@@ -18,7 +18,7 @@ WASM_FLAGS := -O2 -std=c11 -Wall -Wextra -Werror -matomics -mbulk-memory \
   -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -sERROR_ON_UNDEFINED_SYMBOLS=1 \
   -sEXPORTED_FUNCTIONS=@wasm/build/exports.json -Iwasm/include
 
-.PHONY: all deps wasm addon build test demo bench fuzz clean
+.PHONY: all deps wasm addon build test demo bench fuzz slides clean
 all: build
 
 # Every target installs what it needs first (Debian/Ubuntu packages, npm ci),
@@ -52,6 +52,10 @@ demo: wasm addon | $(DEPS_STAMP)
 
 bench: wasm addon | $(DEPS_STAMP)
 	npm run bench
+
+# the talk: docs/slides/index.html, self-contained, from the latest bench/results/
+slides: | $(DEPS_STAMP)
+	node scripts/slides.js
 
 fuzz: | $(DEPS_STAMP)
 	$(MAKE) -C wasm/fuzz run

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make deps: install what is missing to build and test vppnet on Debian/Ubuntu.
 #   apt: emscripten (the WASM core), clang + lld + libFuzzer's runtime, build tools for the addon
-#        (node-gyp: make, g++, python3), iperf3 for the benchmarks
+#        (node-gyp: make, g++, python3), iperf3 for the benchmarks, chromium (headless) for the slides test
 #   npm: the locked devDependencies (npm ci), only when node_modules is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ have python3 || need+=(python3)
 # libFuzzer's runtime for `make fuzz` (Debian/Ubuntu ship it apart from clang)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null || need+=(libclang-rt-14-dev)
 have iperf3  || need+=(iperf3)   # the kernel C reference row of `make bench`
+have chromium || need+=(chromium)   # the slides' rendering test (headless)
 
 if ((${#need[@]})); then
   if ! have apt-get; then
