@@ -51,5 +51,5 @@ if (!CHROMIUM) {
   expect(shot.status).toBe(0);
   const bytes = fs.readFileSync(png);
   expect(bytes.subarray(1, 4).toString()).toBe('PNG');
-  expect(bytes.length).toBeGreaterThan(20000);   // a drawn diagram, not a blank page (~3 KB)
+  expect(bytes.length).toBeGreaterThan(20000);   // a drawn diagram, not a blank page (~4 KB)
 }, 120000);
