@@ -469,6 +469,7 @@ export class Stack {
     try {
       this.sessions.forEach((sink, sid) => { if (sink) core.close(sid); });
       const closing = core.attach_info(VN.INFO.CT_CLOSING);
+      let quiet = false;
       for (;;) {
         this.signalNow();
         for (let n = core.poll(); n > 0; n = core.poll()) {
@@ -484,7 +485,13 @@ export class Stack {
           }
         }
         const left = core.attach_info(VN.INFO.CT_CLOSING);
-        if (!this.inFlight.size && !left && !core.attach_info(VN.INFO.PENDING)) {
+        // and VPP has taken every message this app sent (an ACCEPTED_REPLY
+        // or DISCONNECT VPP reads after the detach names a session of an app
+        // that is gone), then one more turn of its loop to handle them
+        const settled = !this.inFlight.size && !left && !core.attach_info(VN.INFO.PENDING) && !core.attach_info(VN.INFO.UNREAD);
+        if (settled && !quiet) { quiet = true; Atomics.wait(nap, 0, 0, 1); continue; }
+        quiet = settled;
+        if (settled) {
           if (closing || connects) {
             debug('exit: VPP answered %d connects and freed %d closed cut-through sessions in %s ms', connects, closing,
               (performance.now() - t0).toFixed(1));

@@ -140,6 +140,7 @@ int32_t vn_attach_decode(vn_core_t *c, uint32_t len, uint32_t n_fds);
 #define VN_INFO_POISONED       12   /* 1 once the attachment is unusable */
 #define VN_INFO_CT_CLOSING     13   /* cut-through sessions the app closed that VPP has
                                        not freed yet (its cleanup is still deferred) */
+#define VN_INFO_UNREAD         14   /* messages in VPP-bound queues VPP has not taken yet */
 uint32_t vn_attach_info(vn_core_t *c, uint32_t what);
 
 /* Register a mapped segment; checks its header. Returns the slot (>= 0). */

@@ -125,6 +125,14 @@ uint32_t vn_attach_info(vn_core_t *c, uint32_t what) {
     }
     return n;
   }
+  case VN_INFO_UNREAD: {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_vpp_mqs; i++) {
+      uint32_t k = ld_acq32(c->vpp_mq[i].q + MQ_CURSIZE);
+      n += k > c->vpp_mq[i].maxsize ? c->vpp_mq[i].maxsize : k;   /* VPP's word: bounded */
+    }
+    return n;
+  }
   default: return 0;
   }
 }
