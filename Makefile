@@ -29,15 +29,21 @@ $(DEPS_STAMP): scripts/deps.sh package-lock.json
 	@bash scripts/deps.sh
 	@touch $@
 
+# The boundary, generated from the header (committed: a fresh clone needs no
+# regeneration; the recipe rewrites identical files if the checkout's mtimes say so).
+BOUNDARY := glue/engine/boundary.generated.ts host/src/core_functions.generated.h
+$(BOUNDARY) &: wasm/include/vppnet_core.h scripts/gen-boundary.js
+	node scripts/gen-boundary.js
+
 wasm: $(WASM_OUT)
-$(WASM_OUT): $(CORE_SRC) $(CORE_HDR) scripts/exports.js Makefile | $(DEPS_STAMP)
+$(WASM_OUT): $(CORE_SRC) $(CORE_HDR) $(BOUNDARY) scripts/gen-boundary.js Makefile | $(DEPS_STAMP)
 	@command -v $(EMCC) >/dev/null || { echo "make wasm: emcc not found — run 'make deps' (Debian package 'emscripten')" >&2; exit 1; }
 	@mkdir -p wasm/build
-	node scripts/exports.js > wasm/build/exports.json
+	node scripts/gen-boundary.js --exports > wasm/build/exports.json
 	$(EMCC) $(WASM_FLAGS) $(CORE_SRC) -o $@
 
 addon: $(ADDON)
-$(ADDON): $(CORE_SRC) $(CORE_HDR) $(wildcard host/src/*) host/binding.gyp | $(DEPS_STAMP)
+$(ADDON): $(CORE_SRC) $(CORE_HDR) $(BOUNDARY) $(wildcard host/src/*) host/binding.gyp | $(DEPS_STAMP)
 	node scripts/build-addon.js
 
 build: wasm addon | $(DEPS_STAMP)

@@ -1,6 +1,7 @@
 // The session-layer core compiled natively: one wrapper per core function
-// (generated from core_functions.h), views over the core's scratch and event
-// ring, and the data path (fifo <-> JS bytes) done with memcpy in C.
+// (core_functions.generated.h, written from vppnet_core.h by scripts/gen-boundary.js),
+// views over the core's scratch and event ring, and the data path (fifo <-> JS
+// bytes) done with memcpy in C.
 #include <errno.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "core_functions.h"
+#include "core_functions.generated.h"
 #include "errors.h"
 #include "host.h"
 #include "vppnet_core.h"
@@ -236,7 +237,8 @@ static Napi::Value CoreRecvInto(const Napi::CallbackInfo &info) {
 void InitCore(Napi::Env env, Napi::Object exports) {
   Napi::Object arity = Napi::Object::New(env);
 #define X(fn, n)                                                                                   \
-  static_assert(CoreFn<decltype(&vn_##fn)>::kArity == n, "core_functions.h: arity of vn_" #fn);   \
+  static_assert(CoreFn<decltype(&vn_##fn)>::kArity == n,                                           \
+                "core_functions.generated.h: arity of vn_" #fn);                                   \
   Wrapper<&vn_##fn>::name = "vn_" #fn;                                                             \
   exports.Set("vn_" #fn, Napi::Function::New(env, Wrapper<&vn_##fn>::Fn, "vn_" #fn));             \
   arity.Set(#fn, Napi::Number::New(env, n));

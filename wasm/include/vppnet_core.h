@@ -9,8 +9,10 @@
  *
  * The same C builds to WebAssembly (wasm32; pointers are offsets into linear
  * memory) and natively into the Node addon (x86_64). Every function here is
- * exported by both; glue/engine/abi.ts mirrors this list and a test checks that
- * the two agree.
+ * exported by both. scripts/gen-boundary.js writes the glue's CoreApi, function
+ * table and constants (glue/engine/boundary.generated.ts), the addon's wrapper
+ * table (host/src/core_functions.generated.h) and emcc's export list from this
+ * file: it understands only the kinds of declaration used here.
  *
  * Conventions:
  *  - Results are >= 0 on success, a negative Linux errno on failure (VN_E*).
