@@ -412,7 +412,7 @@ class VppInstance {
     return `--- ${this.runDir}/vpp.log\n${log}\n--- ${this.runDir}/vpp.out\n${out}`;
   }
 
-  /** KEY=VALUE view, the same keys shared/vpp/vpp-up.sh prints. */
+  /** KEY=VALUE view of this instance (sockets, addresses, namespaces). */
   env() {
     return {
       VPP_RUN_DIR: this.runDir,

@@ -1,5 +1,5 @@
 // The app socket: AF_UNIX SOCK_SEQPACKET, one 209-byte message per datagram,
-// fds as SCM_RIGHTS on the datagram that announces them (protocol doc §3).
+// fds as SCM_RIGHTS on the datagram that announces them (docs/protocol.md §3).
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

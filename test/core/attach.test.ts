@@ -1,5 +1,5 @@
 /**
- * Attach: decoding VPP's ATTACH_REPLY (§3.4), registering the two segments
+ * Attach: decoding VPP's ATTACH_REPLY (docs/protocol.md §3.4), registering the two segments
  * (§4.1–4.4) and locating the queues; every malformed input is refused with a
  * negative errno, never a crash.
  */

@@ -1,6 +1,6 @@
 /**
  * Every control message round-trips: what the core encodes decodes with the
- * doc's field offsets (§7.4–7.8), and what VPP sends becomes the right event.
+ * field offsets of docs/protocol.md (§7.4–7.8), and what VPP sends becomes the right event.
  */
 import { VN, EV, T, forEachEngine, attached, ofType, ip4, Segment, Fifo } from './fixtures';
 

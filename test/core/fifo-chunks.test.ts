@@ -1,5 +1,5 @@
 /**
- * Chunk lists (§6.4–6.5): growth through the slice freelists (pop, carve from
+ * Chunk lists (docs/protocol.md §6.4–6.5): growth through the slice freelists (pop, carve from
  * byte_index, fallback to other size classes), freeing on dequeue, counters.
  */
 import { forEachEngine, attached, pattern, recvAll, FakeVpp, SessionFx, CHUNK_HDR, WANT_DEQ_NOTIF } from './fixtures';

@@ -1,5 +1,5 @@
 /**
- * Fifo data path (§6.3–6.4): empty/full, every contiguous-region shape that
+ * Fifo data path (docs/protocol.md §6.3–6.4): empty/full, every contiguous-region shape that
  * tx_reserve / rx_peek hand out in vn_iov(), and byte-exact streams through
  * engine.send / engine.recv (which copy by those regions).
  */

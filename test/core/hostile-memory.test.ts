@@ -85,7 +85,7 @@ forEachEngine('hostile memory', (ctx) => {
   ctx.test('ACCEPTED with a misaligned fifo offset', () => badAccept({ rxOff: 8200 + 4 }));
   ctx.test('ACCEPTED with fifo offset 0', () => badAccept({ txOff: 0 }));
   ctx.test('ACCEPTED naming an unknown segment handle', () => badAccept({ segHandle: 0xdeadn }));
-  /** vpp_event_queue_address and mq_index name the same queue twice (§4.4); a core may trust either one, as long as it only ever posts to one of its own validated queues. */
+  /** vpp_event_queue_address and mq_index name the same queue twice (docs/protocol.md §4.4); a core may trust either one, as long as it only ever posts to one of its own validated queues. */
   const oneOfOurQueues = (o: { vppEvtQ?: number; mqIndex?: number }) => () => {
     const w = attached(ctx.eng);
     const l = w.listen();

@@ -1,5 +1,5 @@
 /**
- * Message queues (§5): the core as consumer of the app mq and as producer of
+ * Message queues (docs/protocol.md §5): the core as consumer of the app mq and as producer of
  * the VPP-bound queues — empty, full, index wrap, and a full VPP-bound queue
  * (VN_EAGAIN or kept pending, never a spin, never an overwrite).
  */

@@ -1,5 +1,5 @@
 /**
- * has_event / want_deq_ntf handshakes (§6.6) and VPP-bound signals (§5.5).
+ * has_event / want_deq_ntf handshakes (docs/protocol.md §6.6) and VPP-bound signals (§5.5).
  */
 import { T, EV, forEachEngine, attached, pattern, recvAll, ofType, WANT_DEQ_NOTIF, WANT_DEQ_NOTIF_IF_FULL, WANT_DEQ_NOTIF_IF_EMPTY } from './fixtures';
 

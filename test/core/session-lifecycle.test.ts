@@ -1,5 +1,5 @@
 /**
- * Session state machine against the sequences of §8 and the answers of §7.10.
+ * Session state machine against the sequences of docs/protocol.md §8 and the answers of §7.10.
  */
 import { VN, EV, T, forEachEngine, attached, ofType, ip4, newEngine, Fifo } from './fixtures';
 
@@ -44,7 +44,7 @@ forEachEngine('session lifecycle', (ctx) => {
     expect(ofType(w.pollAll(), EV.CLOSED).map((e) => e[1])).toEqual([s.sid]);
   });
 
-  // The doc (§7.7) suggests confirming at once; VPP's source (session.c,
+  // Earlier notes suggested confirming at once (§7.7 now follows VPP); VPP's source (session.c,
   // session_transport_delete_notify) keeps the session and its fifos until the
   // app confirms, so the core waits for vn_close and unread bytes stay readable.
   ctx.test('CLEANUP 0 after DISCONNECTED without an app close: data stays readable, vn_close confirms', () => {

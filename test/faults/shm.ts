@@ -75,7 +75,7 @@ export class AppMq {
     }
   }
   header(): DataView { return this.shm.dv(this.addr, 120); }
-  /** Post one element on ring r as VPP's producer does (§5.2); `fill` writes the element. */
+  /** Post one element on ring r as VPP's producer does (docs/protocol.md §5.2); `fill` writes the element. */
   post(r: 0 | 1, fill: (el: DataView) => void, slot?: { ring: number; elt: number }) {
     const q = this.header();
     const ring = this.rings[r];

@@ -26,7 +26,7 @@ export function tmpSocketPath(tag: string): string {
 }
 
 /**
- * A stand-in for VPP's app socket listener (protocol doc §3): SOCK_SEQPACKET,
+ * A stand-in for VPP's app socket listener (docs/protocol.md §3): SOCK_SEQPACKET,
  * answers ATTACH (type 1) with a 209-byte ATTACH_REPLY (type 2) carrying
  * [memfd segment (64 KiB, starts with "hello from vpp"), eventfd] as
  * SCM_RIGHTS, and echoes the request's name at reply offset 100 and its length

@@ -1,5 +1,5 @@
 /**
- * The app socket (protocol doc §3): SOCK_SEQPACKET connect errors, 209-byte
+ * The app socket (docs/protocol.md §3): SOCK_SEQPACKET connect errors, 209-byte
  * messages, SCM_RIGHTS fds in order, truncation, timeouts, EOF — against a
  * Python stand-in for VPP's listener. No fd may leak on any path.
  */

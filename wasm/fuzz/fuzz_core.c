@@ -3,7 +3,7 @@
  *
  * The harness plays VPP with a well-formed world (app segment with app mq and
  * four fifo pairs, VPP mq segment with one VPP-bound queue, laid out as in
- * vpp-hoststack-protocol.md §4–6), then lets the input drive it: an optional
+ * docs/protocol.md §4–6), then lets the input drive it: an optional
  * patch of the ATTACH_REPLY, then a stream of ops that patch any byte of
  * either segment (headers, queues, fifos, chunk lists), post control messages
  * and IO events on the app mq, poll, consume the VPP-bound queue and run the
