@@ -22,8 +22,8 @@ export interface EventfdWatch {
 
 /** Native wrappers of the core functions: `vn_<name>(core, ...args)`, one per CoreApi method. */
 type CoreWrappers = {
-  [K in keyof import('./engine/types').CoreApi as `vn_${K & string}`]:
-    (core: NativeCore, ...args: Parameters<import('./engine/types').CoreApi[K]>) => number
+  [K in keyof import('./engine/boundary.generated').CoreApi as `vn_${K & string}`]:
+    (core: NativeCore, ...args: Parameters<import('./engine/boundary.generated').CoreApi[K]>) => number
 };
 
 /**
@@ -76,7 +76,7 @@ export interface Host extends CoreWrappers {
   testEventfd(): number;
 
   // ---- the native core ----
-  /** Name -> arity (without the core) of every vn_* wrapper, from host/src/core_functions.h. */
+  /** Name -> arity (without the core) of every vn_* wrapper, from host/src/core_functions.generated.h. */
   readonly coreFunctions: Readonly<Record<string, number>>;
   coreNew(maxSessions: number, eventCap: number): NativeCore;
   /** Frees the core now; its scratch/events views become detached (length 0); later calls throw ESHUTDOWN. */

@@ -4,33 +4,10 @@
  * Nothing above this file knows which one runs.
  */
 
-/** The core's exported functions, minus the `vn_` prefix and the core pointer. Mirrors vppnet_core.h (checked by test/core/abi.test.ts). */
-export interface CoreApi {
-  attach_encode(pid: number, seq: number, flags: number, evtQueueSize: number, segmentSize: number,
-    addSegmentSize: number, rxFifoSize: number, txFifoSize: number): number;
-  attach_decode(len: number, nFds: number): number;
-  attach_info(what: number): number;
-  segment_add(kind: number, handleLo: number, handleHi: number, base: number, size: number): number;
-  segment_del(slot: number): number;
-  segment_base(slot: number): number;
-  attach_finish(): number;
-  poll(): number;
-  signals(): number;
-  listen(isIp4: number, port: number): number;
-  unlisten(sid: number): number;
-  connect(isIp4: number, port: number): number;
-  shutdown(sid: number): number;
-  close(sid: number): number;
-  abort(sid: number): number;
-  session_addr(sid: number, which: number): number;
-  session_flags(sid: number): number;
-  session_poll(sid: number, on: number): number;
-  session_fifo(sid: number, which: number): number;
-  tx_reserve(sid: number, len: number): number;
-  tx_commit(sid: number, n: number): number;
-  rx_peek(sid: number, len: number): number;
-  rx_release(sid: number, n: number): number;
-}
+import type { CoreApi } from './boundary.generated';
+
+/** The core's operations (minus `vn_` and the core pointer), generated from vppnet_core.h. */
+export type { CoreApi };
 
 export type EngineKind = 'wasm' | 'native';
 
