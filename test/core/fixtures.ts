@@ -11,27 +11,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Engine, EngineKind } from '../../glue/engine/types';
+import { VN as GEN_VN } from '../../glue/engine/boundary.generated';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
 // ---------------------------------------------------------------- constants
-// From vppnet_core.h (parsed in layout.test.ts to keep these honest).
-export const VN = {
-  ENOENT: -2, EAGAIN: -11, ENOMEM: -12, EBUSY: -16, EINVAL: -22, EPIPE: -32,
-  EPROTO: -71, EBADMSG: -74, ENOTCONN: -107, ESHUTDOWN: -108,
-  SAPI_MSG_SIZE: 209, SCRATCH_SIZE: 512, EVENT_WORDS: 8, MAX_IOV: 32,
-  SEG_APP: 0, SEG_VPP_MQ: 1,
-  FD_VPP_MQ_SEGMENT: 1, FD_MEMFD_SEGMENT: 2, FD_MQ_EVENTFD: 4, FD_VPP_MQ_EVENTFD: 8,
-  INFO_RETVAL: 0, INFO_APP_INDEX: 1, INFO_CLIENT_HANDLE: 2, INFO_N_FDS: 3, INFO_FD_FLAGS: 4,
-  INFO_SEG_HANDLE_LO: 5, INFO_SEG_HANDLE_HI: 6, INFO_N_VPP_MQS: 7, INFO_SEGMENTS: 8, INFO_SESSIONS: 9, INFO_BAD_MSGS: 11,
-  SS_CUT_THROUGH: 1, SS_PEER_CLOSED: 2, SS_RESET: 4,
-  ADDR_IP: 0, ADDR_PORT: 16, ADDR_IS_IP4: 18,
-} as const;
-
-export const EV = {
-  BOUND: 1, UNBOUND: 2, ACCEPTED: 3, CONNECTED: 4, RX: 5, TX: 6, PEER_CLOSED: 7, RESET: 8,
-  CLOSED: 9, ADD_SEGMENT: 10, DEL_SEGMENT: 11, SESSION_ERROR: 12, ATTACH_ERROR: 13,
-} as const;
+// The header's (VN_X as VN.X, VN_EV_X as EV.X), generated from vppnet_core.h by
+// scripts/gen-boundary.js; layout.test.ts checks them against the header again.
+export const VN = GEN_VN;
+export const EV = GEN_VN.EV;
 
 /** session_evt_type_t (§7.3). */
 export const T = {

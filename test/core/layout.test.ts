@@ -17,7 +17,7 @@ function headerDefines(): Map<string, number> {
 
 describe('header constants', () => {
   const defs = headerDefines();
-  test.each(Object.entries(VN))('VN_%s matches the fixture', (k, v) => {
+  test.each(Object.entries(VN).filter(([, v]) => typeof v === 'number'))('VN_%s matches the fixture', (k, v) => {
     expect(defs.get(`VN_${k}`)).toBe(v);
   });
   test.each(Object.entries(EV))('VN_EV_%s matches the fixture', (k, v) => {
