@@ -3,7 +3,7 @@
  * Read on every decision, so changing process.env or configure() takes effect
  * for the next socket or server.
  */
-import { invalidArgType, invalidArgValue } from './errors';
+import { emptyPath, invalidArgType, invalidArgValue, outOfRange } from './errors';
 
 export type Mode = 'auto' | 'vpp' | 'kernel';
 export type EngineName = 'wasm' | 'native';
@@ -56,15 +56,13 @@ function checkScope(v: unknown, name: string): Scope {
 function checkBusyPoll(v: unknown, name: string): number {
   if (typeof v !== 'number') throw invalidArgType(name, 'number', v);
   if (!Number.isInteger(v) || v < 0 || v > BUSY_POLL_MAX) {
-    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be an integer >= 0 and <= ${BUSY_POLL_MAX}. Received ${v}`),
-      { code: 'ERR_OUT_OF_RANGE' });
+    throw outOfRange(name, `an integer >= 0 and <= ${BUSY_POLL_MAX}`, v);
   }
   return v;
 }
 function checkAppSocket(v: unknown, name: string): string {
   if (typeof v !== 'string') throw invalidArgType(name, 'string', v);
-  if (v === '') throw Object.assign(new TypeError(`The argument '${name}' must be a non-empty path. Received ''`),
-    { code: 'ERR_INVALID_ARG_VALUE' });
+  if (v === '') throw emptyPath(name);
   return v;
 }
 

@@ -73,7 +73,7 @@ export function fromCoreError(negErrno: number, syscall: string, address?: strin
   return errnoException(code, syscall, address, port);
 }
 
-/** SESSION_E_* (protocol doc §7.9) -> Node code. */
+/** SESSION_E_* (docs/protocol.md §7.9) -> Node code. */
 export const VPP_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-2]: 'ECONNREFUSED',   // REFUSED
   [-3]: 'ETIMEDOUT',      // TIMEDOUT
@@ -123,4 +123,74 @@ export function invalidArgValue(name: string, value: unknown, allowed: readonly 
 export function invalidArgType(name: string, expected: string, value: unknown): NetError {
   return nodeTypeError('ERR_INVALID_ARG_TYPE',
     `The "${name}" argument must be of type ${expected}. Received ${value === null ? 'null' : typeof value === 'object' ? 'an instance of ' + (value as object).constructor?.name : `type ${typeof value} (${inspect(value)})`}`);
+}
+
+// ---- node:net's own argument and state errors (same class, code and message as node) ----
+
+/** A Node-style error of class `Ctor` with `code`. */
+export function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error, props: object = {}): NetError {
+  return Object.assign(new Ctor(message), { code }, props) as NetError;
+}
+
+export const outOfRange = (name: string, range: string, received: unknown) =>
+  nodeError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${inspect(received)}`, RangeError);
+export const badPort = (name: string, port: unknown) =>
+  nodeError('ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${port === null ? 'null' : `type ${typeof port} (${inspect(port)})`}.`, RangeError);
+export const missingArgs = (...names: string[]) =>
+  nodeError('ERR_MISSING_ARGS', `The ${names.map((n) => `"${n}"`).join(' or ')} argument must be specified`, TypeError);
+export const emptyPath = (name: string) =>
+  nodeError('ERR_INVALID_ARG_VALUE', `The argument '${name}' must be a non-empty path. Received ''`, TypeError);
+export const serverAlreadyListen = () =>
+  nodeError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
+export const serverNotRunning = () => nodeError('ERR_SERVER_NOT_RUNNING', 'Server is not running.');
+export const alreadyConnected = () => nodeError('ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket is already connected');
+export const endedByPeer = () => nodeError('EPIPE', 'This socket has been ended by the other party');
+
+// ---- what only the VPP transport says ----
+
+export const ipcOnVpp = (path: string) => nodeError('ERR_VPPNET_UNSUPPORTED', `vppnet: IPC path ${path} cannot use the VPP transport`);
+export const notAnIp = (address: string) =>
+  nodeError('ERR_INVALID_IP_ADDRESS', `vppnet: listen needs an IP address on the VPP transport, got ${JSON.stringify(address)}`);
+
+/** VPP's SESSION_E_* values the transport branches on (VPP's session_error list). */
+export const SESSION_E = Object.freeze({ REFUSED: -2, NOROUTE: -6, PORTINUSE: -15, ALREADY_LISTENING: -17 });
+
+/** VPP (or its shared memory) broke the protocol: the core's error and what it was doing. */
+export const protocolError = (coreErr: number, message: string) =>
+  nodeError('ERR_VPPNET_PROTOCOL', `vppnet: ${message} (core error ${coreErr})`, Error, { errno: coreErr });
+
+/** VPP closed the app socket: it stopped or restarted. */
+export const vppGone = (path: string) =>
+  nodeError('ECONNRESET', `vppnet: VPP closed the app socket ${path} (VPP stopped or restarted)`, Error, { errno: -104, syscall: 'read' });
+
+export const detached = () => nodeError('ERR_VPPNET_DETACHED', 'vppnet: detached from VPP');
+
+/** What a session reports when its attachment went away (VPP gone, detached, lied). */
+export function attachmentLost(err: Error): NetError {
+  const e = err as NodeJS.ErrnoException;
+  return nodeError(e.code ?? 'ECONNRESET', e.code === 'ECONNRESET' ? 'read ECONNRESET' : err.message, Error,
+    { errno: e.errno ?? -104, syscall: 'read', cause: err });
+}
+
+/** The app socket could not be talked to. */
+export function attachFailed(path: string, err: NodeJS.ErrnoException, timeoutMs: number): NetError {
+  const why = err.code === 'ETIMEDOUT' ? `no reply within ${timeoutMs} ms (is it VPP's app socket?)` : err.message;
+  return nodeError(err.code ?? 'ERR_VPPNET_ATTACH', `vppnet: attach to ${path} failed: ${why}`, Error, { errno: err.errno, cause: err });
+}
+
+const VPP_ATTACH_ERRORS: Readonly<Record<number, string>> = Object.freeze({
+  [-13]: 'no such app (NOAPP)',
+  [-14]: 'app already attached (APP_ATTACHED)',
+  [-22]: 'invalid app namespace (INVALID_NS)',
+  [-38]: 'wrong app namespace secret (WRONG_NS_SECRET)',
+  [-25]: 'VPP could not create a segment (SEG_CREATE)',
+  [-33]: 'VPP could not allocate an eventfd (EVENTFD_ALLOC)',
+});
+
+/** VPP refused the attach (core result <= -1000 carries VPP's retval) or its reply was malformed. */
+export function attachRefused(coreRv: number, vppRetval: number, path: string, why?: string): NetError {
+  const reason = why ?? (coreRv <= -1000
+    ? `VPP refused the attach: ${VPP_ATTACH_ERRORS[vppRetval] ?? `SESSION_E ${vppRetval}`}`
+    : `VPP's attach reply is malformed (core error ${coreRv})`);
+  return nodeError('ERR_VPPNET_ATTACH', `vppnet: attach to ${path} failed: ${reason}`, Error, { errno: coreRv });
 }

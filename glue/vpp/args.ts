@@ -1,13 +1,10 @@
 /** Argument normalisation and validation shared by VppSocket.connect and VppServer.listen, with node:net's errors. */
-import { inspect } from 'util';
+import { badPort } from '../errors';
 
 export function validatePort(port: unknown, name = 'Port'): number {
   let p = port;
   if (typeof p === 'string' && p.trim() !== '' && Number.isInteger(Number(p))) p = Number(p);
-  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 65535) {
-    const got = port === null ? 'null' : `type ${typeof port} (${inspect(port)})`;
-    throw Object.assign(new RangeError(`${name} should be >= 0 and < 65536. Received ${got}.`), { code: 'ERR_SOCKET_BAD_PORT' });
-  }
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 65535) throw badPort(name, port);
   return p;
 }
 

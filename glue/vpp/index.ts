@@ -34,9 +34,9 @@ export function getStack(cfg: VppConfig): Stack {
 export function selfConnectStack(stack: Stack): Stack {
   const { appSocket, scope } = stack.opts;
   const self = stackFor(`${appSocket}\0${stack.engine.kind}\0${scope}\0self`, { appSocket, engine: stack.engine.kind, scope });
-  // its connects race towards the first attachment's listeners (Stack.afterConnects)
-  stack.paired = self;
-  self.paired = stack;
+  // its connects race towards the first attachment's listeners (connects.ts)
+  stack.connects.paired = self.connects;
+  self.connects.paired = stack.connects;
   return self;
 }
 

@@ -8,8 +8,9 @@ import { EventEmitter } from 'events';
 import * as net from 'net';
 import type { ListenerSink, Stack } from './stack';
 import { VppSocket, type VppSocketOptions } from './socket';
-import { fromCoreError, fromVppError } from '../errors';
-import { ipToBytes } from './addr';
+import { fromCoreError, fromVppError, invalidArgType, ipcOnVpp, notAnIp, serverAlreadyListen, serverNotRunning, SESSION_E } from '../errors';
+import { VN } from '../engine/abi';
+import { Listener } from './session';
 import { validatePort } from './args';
 
 /** As node's: accepted sockets take these; `onread` is a client option only. */
@@ -24,7 +25,7 @@ export class VppServer extends EventEmitter implements ListenerSink {
   readonly stack: Stack;
   maxConnections?: number;
   private readonly options: VppServerOptions;
-  private sid = -1;
+  private listener?: Listener;
   private bound?: { address: string; family: string; port: number };
   private readonly connections = new Set<VppSocket>();
   private closing = false;
@@ -46,20 +47,20 @@ export class VppServer extends EventEmitter implements ListenerSink {
     let port: unknown = 0, host: unknown, first = args[0];
     if (first !== null && typeof first === 'object') {
       const o = first as { port?: unknown; host?: unknown; path?: unknown };
-      if (o.path !== undefined) throw Object.assign(new Error(`vppnet: IPC path ${String(o.path)} cannot use the VPP transport`), { code: 'ERR_VPPNET_UNSUPPORTED' });
+      if (o.path !== undefined) throw ipcOnVpp(String(o.path));
       port = o.port ?? 0; host = o.host;
     } else if (first !== undefined) {
       port = first;
       if (typeof args[1] === 'string') host = args[1];
     }
     const p = validatePort(port, 'options.port');
-    if (host !== undefined && typeof host !== 'string') throw Object.assign(new TypeError(`The "options.host" property must be of type string. Received ${typeof host}`), { code: 'ERR_INVALID_ARG_TYPE' });
-    if (this.sid >= 0 || this.bound) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
+    if (host !== undefined && typeof host !== 'string') throw invalidArgType('options.host', 'string', host);
+    if (this.listener || this.bound) throw serverAlreadyListen();
     if (cb) this.once('listening', cb);
     // VPP has no dual-stack wildcard: the default is IPv4 any
     const address = host === undefined || host === '' || host === '0.0.0.0' || host === '::' ? (host === '::' ? '::' : '0.0.0.0') : host;
     const family = net.isIP(address);
-    if (!family) throw Object.assign(new Error(`vppnet: listen needs an IP address on the VPP transport, got ${JSON.stringify(address)}`), { code: 'ERR_INVALID_IP_ADDRESS' });
+    if (!family) throw notAnIp(address);
     this.closing = false;
     this.ephemeralTries = p === 0 ? EPHEMERAL_TRIES : 0;
     this.doListen(address, family, p === 0 ? ephemeralPort() : p);
@@ -67,31 +68,28 @@ export class VppServer extends EventEmitter implements ListenerSink {
   }
 
   private doListen(address: string, family: number, port: number) {
-    const { engine } = this.stack;
     if (this.stack.dead) { process.nextTick(() => this.emit('error', this.stack.dead)); return; }
-    engine.scratch().set(ipToBytes(address, family));
-    const sid = engine.core.listen(family === 4 ? 1 : 0, port);
-    if (sid === -11) { setImmediate(() => this.doListen(address, family, port)); return; }
-    if (sid < 0) { process.nextTick(() => this.emit('error', fromCoreError(sid, 'listen', address, port))); return; }
-    this.sid = sid;
+    const l = Listener.listen(this.stack, address, family, port);
+    if (l === VN.EAGAIN) { setImmediate(() => this.doListen(address, family, port)); return; }
+    if (typeof l === 'number') { process.nextTick(() => this.emit('error', fromCoreError(l, 'listen', address, port))); return; }
+    this.listener = l;
     this.pendingAddr = { address, family: family === 4 ? 'IPv4' : 'IPv6', port };
-    this.stack.registerListener(sid, this);
+    this.stack.registerListener(l.sid, this);
     this.setRef(this.refd);
-    this.stack.kick();
   }
   private pendingAddr?: { address: string; family: string; port: number };
   private ephemeralTries = 0;
 
   onBound(vppRetval: number, port: number) {
     const want = this.pendingAddr!;
-    if ((vppRetval === -15 || vppRetval === -17) && --this.ephemeralTries > 0) {
+    if ((vppRetval === SESSION_E.PORTINUSE || vppRetval === SESSION_E.ALREADY_LISTENING) && --this.ephemeralTries > 0) {
       // port 0: VPP does not pick listener ports, so we pick one and retry while taken
-      this.sid = -1;
+      this.listener = undefined;
       this.doListen(want.address, want.family === 'IPv4' ? 4 : 6, ephemeralPort());
       return;
     }
     if (vppRetval !== 0) {
-      this.sid = -1;
+      this.listener = undefined;
       this.setRef(false);
       this.emit('error', fromVppError(vppRetval, 'listen', want.address, want.port));
       return;
@@ -119,14 +117,14 @@ export class VppServer extends EventEmitter implements ListenerSink {
   }
 
   onUnbound() {
-    this.sid = -1;
+    this.listener = undefined;
     this.bound = undefined;
     this.setRef(false);
     this.maybeClosed();
   }
 
   onStackError(err: Error) {
-    this.sid = -1;
+    this.listener = undefined;
     const wasListening = this.bound !== undefined;
     this.bound = undefined;
     this.setRef(false);
@@ -135,30 +133,27 @@ export class VppServer extends EventEmitter implements ListenerSink {
   }
 
   private maybeClosed() {
-    if (!this.closing || this.sid >= 0 || this.connections.size > 0) return;
+    if (!this.closing || this.listener || this.connections.size > 0) return;
     this.closing = false;
     process.nextTick(() => this.emit('close'));
   }
 
   close(cb?: (err?: Error) => void): this {
     if (cb) {
-      if (!this.bound && this.sid < 0) {
-        this.once('close', () => cb(errnoNotRunning()));
+      if (!this.bound && !this.listener) {
+        this.once('close', () => cb(serverNotRunning()));
       } else this.once('close', () => cb());
     }
-    if (this.sid >= 0) {
-      const sid = this.sid, port = (this.bound ?? this.pendingAddr)!.port;
+    const listener = this.listener;
+    if (listener) {
+      const port = (this.bound ?? this.pendingAddr)!.port;
       this.closing = true;
       this.bound = undefined;   // not listening from now on, as net.Server
       if (this.stack.dead) this.onUnbound();
       else {
         // VPP must not free a listener this app's connects are still racing
-        // towards (Stack.afterConnects); what they reach meanwhile is dropped
-        this.stack.afterConnects(port, () => {
-          if (this.stack.dead) return;
-          this.stack.engine.core.unlisten(sid);
-          this.stack.kick();
-        });
+        // towards (connects.ts); what they reach meanwhile is dropped
+        this.stack.connects.after(port, () => { if (!this.stack.dead) listener.close(); });
       }
     } else if (!this.closing) {
       this.closing = true;
@@ -175,7 +170,7 @@ export class VppServer extends EventEmitter implements ListenerSink {
     return this;
   }
 
-  ref() { this.refd = true; if (this.sid >= 0) this.setRef(true); return this; }
+  ref() { this.refd = true; if (this.listener) this.setRef(true); return this; }
   unref() { this.refd = false; this.setRef(false); return this; }
 
   private setRef(on: boolean) {
@@ -196,7 +191,4 @@ function ephemeralPort(): number {
   return 49152 + Math.floor(Math.random() * 16384);
 }
 
-function errnoNotRunning() {
-  return Object.assign(new Error('Server is not running.'), { code: 'ERR_SERVER_NOT_RUNNING' });
-}
 

@@ -10,11 +10,15 @@
 import { Duplex } from 'stream';
 import * as dns from 'dns';
 import * as net from 'net';
-import type { Stack, SessionSink, SpinSink } from './stack';
+import type { Stack, SessionSink } from './stack';
+import type { BusyPollSink } from './busy-poll';
 import { VN } from '../engine/abi';
-import { errnoException, fromCoreError, fromVppError, invalidArgType } from '../errors';
+import {
+  alreadyConnected, attachmentLost, endedByPeer, errnoException, fromCoreError, fromVppError, invalidArgType, ipcOnVpp,
+  missingArgs, outOfRange, SESSION_E,
+} from '../errors';
+import { Session, END } from './session';
 import { normalizeConnectArgs, validatePort } from './args';
-import { ipToBytes, bytesToIp } from './addr';
 import { debuglog } from 'util';
 
 const debug = debuglog('vppnet');
@@ -47,7 +51,7 @@ function onReadOption(o: VppSocketOptions['onread']): OnRead | undefined {
 
 interface PendingWrite { chunks: Uint8Array[]; idx: number; off: number; cb: (err?: Error | null) => void }
 
-export class VppSocket extends Duplex implements SessionSink, SpinSink {
+export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   readonly transport = 'vpp' as const;
   connecting = false;
   bytesRead = 0;
@@ -64,8 +68,10 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   stack: Stack;
   /** When this socket connects to a listener of this process through the second attachment (Stack.selfConnect): the listener's stack. */
   private listenerStack?: Stack;
+  /** The VPP session while VPP knows it: none before connect and after close. */
+  private session?: Session;
   /** The core's session id while VPP knows the session; -1 before connect and after close. */
-  sid = -1;
+  get sid() { return this.session ? this.session.sid : -1; }
   private pendingWrite?: PendingWrite;
   private starveMs = 0;
   private reading = false;
@@ -94,7 +100,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
 
   /** An accepted session: established at once. */
   private adopt(sid: number) {
-    this.sid = sid;
+    this.session = new Session(this.stack, sid);
     this.stack.register(sid, this);
     this.setRef(true);
     this.readAddresses();
@@ -111,17 +117,15 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   }
   get bufferSize() { return this.writableLength; }
   /** True on a cut-through session (both apps on this VPP, no TCP in between). */
-  get cutThrough() { return this.sid >= 0 && (this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH) !== 0; }
+  get cutThrough() { return this.session?.cutThrough ?? false; }
 
   // ---- connect ----
   connect(...args: unknown[]): this {
     const [opts, cb] = normalizeConnectArgs(args);
     if (cb) this.once('connect', cb);
-    if (this.sid >= 0 || this.connecting) throw Object.assign(new Error('Socket is already connected'), { code: 'ERR_SOCKET_CONNECTION_TIMEOUT' });
-    if (opts.path !== undefined) throw Object.assign(new Error(`vppnet: IPC path ${opts.path} cannot use the VPP transport`), { code: 'ERR_VPPNET_UNSUPPORTED' });
-    if (opts.port === undefined) {
-      throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
-    }
+    if (this.sid >= 0 || this.connecting) throw alreadyConnected();
+    if (opts.path !== undefined) throw ipcOnVpp(opts.path);
+    if (opts.port === undefined) throw missingArgs('options', 'port', 'path');
     const port = validatePort(opts.port);
     const host = opts.host ?? 'localhost';
     if (typeof host !== 'string') throw invalidArgType('options.host', 'string', host);
@@ -144,44 +148,39 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   private queueConnect(address: string, family: number, port: number) {
     if (this.stack.selfConnect === false && !this.listenerStack && this.stack.listensOn(port)) this.viaSecondApp();
     this.holdsConnectSlot = true;
-    this.stack.connectSlot(() => this.startConnect(address, family, port));
+    this.stack.connects.slot(() => this.startConnect(address, family, port));
   }
 
   private releaseConnectSlot() {
     if (!this.holdsConnectSlot) return;
     this.holdsConnectSlot = false;
-    this.stack.releaseConnectSlot();
+    this.stack.connects.releaseSlot();
   }
   private holdsConnectSlot = false;
 
   private startConnect(address: string, family: number, port: number) {
     if (this.destroyed) { this.releaseConnectSlot(); return; }
     if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
-    const { engine } = this.stack;
-    if (this.stack.closing(port) || this.listenerStack?.closing(port)) {   // this app is closing its listener there (see Stack.afterConnects)
+    if (this.stack.connects.closing(port)) {   // this app is closing its listener there (connects.ts)
       this.destroy(errnoException('ECONNREFUSED', 'connect', address, port));
       return;
     }
-    engine.scratch().set(ipToBytes(address, family));
-    const sid = engine.core.connect(family === 4 ? 1 : 0, port);
-    if (sid < 0) {
-      if (sid === -11) { setImmediate(() => this.startConnect(address, family, port)); return; }
-      this.destroy(fromCoreError(sid, 'connect', address, port));
+    const session = Session.connect(this.stack, address, family, port);
+    if (typeof session === 'number') {
+      if (session === VN.EAGAIN) { setImmediate(() => this.startConnect(address, family, port)); return; }
+      this.destroy(fromCoreError(session, 'connect', address, port));
       return;
     }
-    this.sid = sid;
+    this.session = session;
     this.remoteAddress = address;
     this.remotePort = port;
     this.remoteFamily = family === 4 ? 'IPv4' : 'IPv6';
-    this.stack.connectSent(sid, port);
-    this.listenerStack?.connectSent(-1 - sid, port);
-    this.stack.register(sid, this);
-    this.stack.kick();
+    this.stack.connects.sent(session.sid, port);
+    this.stack.register(session.sid, this);
   }
 
   onConnected(vppRetval: number) {
     this.releaseConnectSlot();
-    this.listenerStack?.connectAnswered(-1 - this.sid);
     // (connects sent before the first answer came are retried too)
     if (!this.listenerStack && this.stack.selfConnect !== true && this.remotePort !== undefined &&
         this.stack.listensOn(this.remotePort)) {
@@ -192,7 +191,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
       }
       if (vppRetval !== 0 && this.stack.selfConnectStack) {
         this.stack.unregister(this.sid);
-        this.sid = -1;
+        this.session = undefined;
         this.viaSecondApp();
         this.queueConnect(this.remoteAddress!, this.remoteFamily === 'IPv4' ? 4 : 6, this.remotePort);
         return;
@@ -200,11 +199,11 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     }
     // with local scope VPP answers NOROUTE for a loopback destination nobody
     // listens on: to the user that is a refused connection
-    if (vppRetval === -6 && /^127\.|^::1$/.test(this.remoteAddress ?? '')) vppRetval = -2;
+    if (vppRetval === SESSION_E.NOROUTE && /^127\.|^::1$/.test(this.remoteAddress ?? '')) vppRetval = SESSION_E.REFUSED;
     if (vppRetval !== 0) {
       const err = fromVppError(vppRetval, 'connect', this.remoteAddress, this.remotePort);
       this.stack.unregister(this.sid);
-      this.sid = -1;
+      this.session = undefined;
       this.connecting = false;
       this.destroy(err);
       return;
@@ -216,7 +215,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     this.touch();
     if (this.pendingWrite) this.flushWrite();
     if (this.reading) this.pull();
-    if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.stack.engine.core.shutdown(this.sid);
+    if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.session!.shutdown();
   }
 
   /** Connect through this process's second attachment (a connect to a listener of this app, on a VPP that refuses those). */
@@ -236,17 +235,10 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   }
 
   private readAddresses() {
-    const { engine } = this.stack;
-    const read = (which: number) => {
-      engine.core.session_addr(this.sid, which);
-      const s = engine.scratch();
-      const isIp4 = s[18] === 1;
-      return { address: bytesToIp(s.subarray(0, 16), isIp4), port: s[16] | (s[17] << 8), family: isIp4 ? 'IPv4' : 'IPv6' };
-    };
-    const l = read(0);
+    const l = this.session!.local();
     this.localAddress = l.address; this.localPort = l.port; this.localFamily = l.family;
     if (this.remoteAddress === undefined) {
-      const r = read(1);
+      const r = this.session!.remote();
       this.remoteAddress = r.address; this.remotePort = r.port; this.remoteFamily = r.family;
     }
   }
@@ -268,17 +260,16 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
 
   private flushWrite() {
     const w = this.pendingWrite!;
-    const { engine } = this.stack;
+    const session = this.session!;
     while (w.idx < w.chunks.length) {
       const chunk = w.chunks[w.idx];
       if (chunk.length === 0) { w.idx++; continue; }   // node:http ends responses with write('')
-      const n = engine.send(this.sid, w.off === 0 ? chunk : chunk.subarray(w.off));
-      if (n === -12) {
+      const n = session.send(w.off === 0 ? chunk : chunk.subarray(w.off));
+      if (n === VN.ENOMEM) {
         // the segment is out of chunk memory: nothing will wake us, so poll
         // back with a growing delay until other sessions free some
         this.starveMs = Math.min(this.starveMs * 2 || 1, 50);
         setTimeout(() => { if (this.pendingWrite === w && !this.destroyed) this.flushWrite(); }, this.starveMs).unref();
-        this.stack.kick();
         return;
       }
       this.starveMs = 0;
@@ -288,14 +279,12 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
         return;
       }
       if (n === 0) {   // tx fifo full: VPP's TX event resumes us
-        this.stack.kick();
         this.park();
         return;
       }
       this.written += n;
       w.off += n;
       if (w.off === chunk.length) { w.idx++; w.off = 0; }
-      this.stack.signalNow();   // the reader learns now, not after the fifo filled
     }
     this.pendingWrite = undefined;
     this.touch();
@@ -307,10 +296,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   }
 
   _final(cb: (err?: Error | null) => void) {
-    if (this.sid >= 0 && !this.connecting && !this.vppGone) {
-      this.stack.engine.core.shutdown(this.sid);
-      this.stack.kick();
-    }
+    if (this.session && !this.connecting && !this.vppGone) this.session.shutdown();
     cb();
   }
 
@@ -322,7 +308,6 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
   }
 
   private pull() {
-    const { engine } = this.stack;
     while (this.reading && !this.eofPushed) {
       if (this.turnReads >= READS_PER_TURN) {
         // A peer that keeps the fifo full would keep us here for good (the
@@ -335,21 +320,22 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
         break;
       }
       this.turnReads++;
-      // n: bytes read (into `into` with onread, else into `chunk`), 0 for none, < 0 an error
+      // n: bytes read (into `into` with onread, else into `chunk`), 0 for none, END, < 0 an error
       let n = 0, chunk: Buffer | undefined, into: Uint8Array | undefined;
-      if (this.vppGone) n = 0;
-      else if (this.onread) {
-        const b = this.onread.buffer;
-        into = typeof b === 'function' ? b() : b;
-        n = engine.recvInto(this.sid, into);
-      } else {
-        const r = engine.recv(this.sid, READ_MAX);
-        if (typeof r === 'number') n = r;
-        else if (r) { chunk = r; n = r.length; }
+      if (!this.vppGone) {
+        const session = this.session!;
+        if (this.onread) {
+          const b = this.onread.buffer;
+          into = typeof b === 'function' ? b() : b;
+          n = session.recvInto(into);
+        } else {
+          const r = session.recv(READ_MAX);
+          if (typeof r === 'number') n = r;
+          else { chunk = r; n = r.length; }
+        }
       }
-      if (n === 0) {
-        // cut-through EOF: the peer's shutdown mark, seen by the empty read
-        if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
+      if (n === END) this.peerClosed = true;   // DISCONNECTED, or the cut-through end mark
+      if (n === 0 || n === END) {
         if (this.peerClosed || this.vppGone) {
           this.eofPushed = true;
           this.push(null);
@@ -360,7 +346,6 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
       if (n < 0) { this.destroy(fromCoreError(n, 'read')); return; }
       this.bytesRead += n;
       this.touch();
-      this.stack.signalNow();   // a dequeue notification reaches the writer now, not after the fifo drained
       if (chunk) {
         if (!this.push(chunk)) this.reading = false;
       } else if (this.onread!.callback(n, into!) === false) this.pause();   // as node's: false pauses
@@ -393,27 +378,27 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     else if (!this.destroyed && !this.eofPushed && !this.onreadPaused) this.read(0);
   }
 
-  spinPoll(): number {
+  busyPollOnce(): number {
     if (this.destroyed || this.sid < 0) return -1;
     this.onReadable();
     this.onWritable();
     return this.bytesRead + this.written;
   }
 
-  polling(on: boolean) {
+  busyPolling(on: boolean) {
     if (this.sid < 0 || this.vppGone) return;
-    this.stack.engine.core.session_poll(this.sid, on ? 1 : 0);
+    this.session!.poll(on);
     if (on) return;
     // the window passed: poll again only once bytes move again; an empty
     // read or a full write now arms the events we sleep on
-    this.spunAt = this.bytesRead + this.written;
-    this.spinPoll();
+    this.busyPolledAt = this.bytesRead + this.written;
+    this.busyPollOnce();
   }
-  private spunAt = -1;
+  private busyPolledAt = -1;
 
   /** Waiting on an empty rx or a full tx fifo: with busyPoll, poll it (once per spell of traffic). */
   private park() {
-    if (this.busyPoll && this.bytesRead + this.written !== this.spunAt) this.stack.spinOn(this);
+    if (this.busyPoll && this.bytesRead + this.written !== this.busyPolledAt) this.stack.busyPoll(this);
   }
 
   onPeerClosed() {
@@ -437,20 +422,18 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     if (this.pendingWrite) {
       const w = this.pendingWrite;
       this.pendingWrite = undefined;
-      w.cb(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }));
+      w.cb(endedByPeer());
     }
     this.pull();
   }
 
   onStackError(err: Error) {
     this.vppGone = true;
-    const e = Object.assign(new Error(`${(err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'read ECONNRESET' : err.message}`),
-      { code: (err as NodeJS.ErrnoException).code ?? 'ECONNRESET', errno: (err as NodeJS.ErrnoException).errno ?? -104, syscall: 'read', cause: err });
-    this.destroy(e);
+    this.destroy(attachmentLost(err));
   }
 
+  /** The core poisoned the session (VPP's shared memory lied about it). */
   onSessionError(err: number) {
-    this.vppGone = err === -104;
     this.destroy(fromCoreError(err, 'read'));
   }
 
@@ -459,12 +442,11 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
     this.clearTimer();
     this.releaseConnectSlot();
     this.connecting = false;
-    if (this.sid >= 0) {
-      const { core } = this.stack.engine;
-      if (!this.vppGone) ((err && !this.peerClosed) || this.abortOnDestroy ? core.abort(this.sid) : core.close(this.sid));
-      this.stack.unregister(this.sid);
-      this.stack.kick();
-      this.sid = -1;
+    const session = this.session;
+    if (session) {
+      if (!this.vppGone) ((err && !this.peerClosed) || this.abortOnDestroy ? session.abort() : session.close());
+      this.stack.unregister(session.sid);
+      this.session = undefined;
     }
     this.setRef(false);
     cb(err);
@@ -490,9 +472,7 @@ export class VppSocket extends Duplex implements SessionSink, SpinSink {
 
   setTimeout(ms: number, cb?: () => void) {
     if (typeof ms !== 'number') throw invalidArgType('msecs', 'number', ms);
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw Object.assign(new RangeError(`The value of "msecs" is out of range. It must be a non-negative finite number. Received ${ms}`), { code: 'ERR_OUT_OF_RANGE' });
-    }
+    if (!Number.isFinite(ms) || ms < 0) throw outOfRange('msecs', 'a non-negative finite number', ms);
     this.timeout = ms;
     if (cb) { if (ms === 0) this.removeListener('timeout', cb); else this.once('timeout', cb); }
     this.clearTimer();

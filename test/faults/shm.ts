@@ -11,7 +11,7 @@ interface Seg { base: number; size: number; handle: string }
 export class Shm {
   constructor(readonly stack: Stack) {}
 
-  private get segs(): Map<number, Seg> { return (this.stack as unknown as { segments: Map<number, Seg> }).segments; }
+  private get segs(): Map<number, Seg> { return (this.stack as unknown as { segments: { slots: Map<number, Seg> } }).segments.slots; }
   /** A DataView over [addr, addr+len) of the core's address space (fetched fresh: WASM memory may grow). */
   dv(addr: number, len: number): DataView {
     const u8 = this.stack.engine.view(addr, len);
@@ -55,7 +55,7 @@ export class Shm {
 
   /** Wake the stack as VPP does after posting to an empty app mq. */
   wake() {
-    const fd = (this.stack as unknown as { mqEventFd: number }).mqEventFd;
+    const fd = (this.stack as unknown as { fds: { mqEventFd: number } }).fds.mqEventFd;
     loadHost().eventfdWrite(fd);
   }
 }

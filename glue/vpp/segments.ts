@@ -1,0 +1,95 @@
+/**
+ * The segments VPP hands this app (memfds: the VPP mq segment, the app's own
+ * fifo segment, one per cut-through peer), mapped into the engine's memory
+ * and registered with the core by slot.
+ */
+import { debuglog } from 'util';
+import type { Engine } from '../engine/types';
+import { VN } from '../engine/abi';
+import type { Host } from '../host';
+import { protocolError } from '../errors';
+
+const debug = debuglog('vppnet');
+
+export interface Segment { base: number; size: number; handle: string }
+
+export class SegmentTable {
+  /** slot -> mapping. */
+  readonly slots = new Map<number, Segment>();
+
+  constructor(private readonly host: Host, private readonly engine: Engine) {}
+
+  get count() { return this.slots.size; }
+
+  /** Map a memfd VPP gave us and register it with the core; the fd is closed either way. */
+  map(fd: number, kind: number, lo: number, hi: number) {
+    const { host, engine } = this;
+    let base = -1;
+    try {
+      const size = host.fdSize(fd);
+      base = engine.mapSegment(fd, size);
+      const slot = engine.core.segment_add(kind, lo, hi, base, size);
+      if (slot < 0) throw protocolError(slot, `VPP segment ${handleStr(lo, hi)} is malformed`);
+      this.slots.set(slot, { base, size, handle: kind === VN.SEG_APP ? handleStr(lo, hi) : '' });
+      base = -1;
+    } finally {
+      if (base >= 0) engine.unmapSegment(base, host.fdSize(fd));
+      host.closeFd(fd);
+    }
+  }
+
+  /** VPP announced a segment (ADD_SEGMENT): its fd waits on the app socket. */
+  add(sapiFd: number, timeoutMs: number, lo: number, hi: number, fdFlags: number) {
+    if (!fdFlags) throw new Error('vppnet: VPP announced a segment without a file descriptor');
+    // VPP sent the fd on the app socket before it queued this event
+    const { msg, fds } = this.host.sapiRecv(sapiFd, timeoutMs);
+    if (msg[0] !== 5 || fds.length !== 1) {
+      for (const fd of fds) this.host.closeFd(fd);
+      throw new Error(`vppnet: expected one segment fd from VPP, got message type ${msg[0]} with ${fds.length} fds`);
+    }
+    // VPP reuses the handle of a segment it freed without telling us (the
+    // cut-through segment of a closed listener): that old mapping is stale
+    const handle = handleStr(lo, hi);
+    for (const [slot, seg] of this.slots) {
+      if (seg.handle !== handle) continue;
+      const rv = this.engine.core.segment_del(slot);
+      if (rv < 0) throw protocolError(rv, `VPP reused segment handle ${handle} while sessions still use it`);
+      this.slots.delete(slot);
+      this.engine.unmapSegment(seg.base, seg.size);
+      debug('segment %s was stale: unmapped', handle);
+    }
+    try {
+      this.map(fds[0], VN.SEG_APP, lo, hi);
+    } catch (e) {
+      // out of room (segment slots, or a WASM memory's 4 GiB): only the
+      // sessions VPP puts in this segment fail (the core refuses or poisons
+      // them); the rest of the app goes on
+      if ((e as NodeJS.ErrnoException).errno !== VN.ENOMEM && !/memory|ENOMEM/i.test((e as Error).message)) throw e;
+      debug('segment %s could not be mapped (%s): its sessions will fail', handle, (e as Error).message);
+      return;
+    }
+    debug('mapped segment %s', handle);
+  }
+
+  /** VPP deleted a segment (the core already forgot the slot): unmap it. */
+  del(slot: number) {
+    const seg = this.slots.get(slot);
+    debug('VPP deleted segment in slot %d', slot);
+    if (!seg) return;
+    this.slots.delete(slot);
+    this.engine.unmapSegment(seg.base, seg.size);
+  }
+
+  /** Forget and unmap all of them (detach). */
+  release() {
+    for (const [slot, seg] of this.slots) {
+      this.engine.core.segment_del(slot);
+      this.engine.unmapSegment(seg.base, seg.size);
+    }
+    this.slots.clear();
+  }
+}
+
+function handleStr(lo: number, hi: number): string {
+  return '0x' + ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16);
+}
