@@ -387,6 +387,13 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
   console.log(`\nresults: ${path.relative(ROOT, file)}`);
   for (const f of svgs) console.log(`chart:   ${path.relative(ROOT, f)}`);
+  if (!args.quick && !args.only && !args.profile) {
+    // a full run replaces the previous ones: git keeps the history, the tree the latest
+    const keep = new Set([path.basename(file), ...result.charts]);
+    for (const f of fs.readdirSync(RESULTS)) {
+      if (/^\d{4}-\d\d-\d\dT\d{6}-.*\.(json|svg)$/.test(f) && !keep.has(f)) fs.rmSync(path.join(RESULTS, f));
+    }
+  }
 
   if (profDir) {
     console.log(`\nprofiles: ${path.relative(ROOT, profDir)}`);
