@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { resolve, type VppnetOptions, MODES, ENGINES, SCOPES } from './config';
 import { appSocketProblem, reachVpp } from './transport';
-import * as vpp from './vpp';
 
 interface Check { name: string; ok: boolean | null; detail: string }
 
@@ -117,10 +116,7 @@ export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve
     reason = "mode is 'kernel'";
   } else {
     const problem = appSocketProblem(config.appSocket);
-    // The VPP side may offer a richer probe; tryStack is the contract.
-    const probe = (vpp as unknown as { probe?: (c: object) => { ok: boolean; reason?: string } }).probe;
-    const r = problem ? { ok: false as const, reason: problem }
-      : probe ? probe({ appSocket: config.appSocket, engine: config.engine, scope: config.scope }) : reachVpp(config);
+    const r = problem ? { ok: false as const, reason: problem } : reachVpp(config);
     checks.push({ name: `attach (${config.engine} engine)`, ok: problem ? null : r.ok,
       detail: problem ? 'not tried' : r.ok ? 'attached' : String(r.reason) });
     if (!problem) checks.push(vppVersion(config.appSocket));

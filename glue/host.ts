@@ -87,8 +87,6 @@ export interface Host extends CoreWrappers {
   coreEvents(core: NativeCore): Uint32Array;
   /** vn_tx_reserve + memcpy + vn_tx_commit: bytes taken, 0 when full, or -errno. */
   coreSend(core: NativeCore, sid: number, data: Uint8Array): number;
-  /** vn_rx_peek + memcpy into a new Buffer + vn_rx_release: the Buffer, null when empty, or -errno. */
-  coreRecv(core: NativeCore, sid: number, max: number): Buffer | number | null;
   /** vn_rx_peek + memcpy into the caller's buffer + vn_rx_release: bytes copied (0 when empty) or -errno. */
   coreRecvInto(core: NativeCore, sid: number, into: Uint8Array): number;
   /** vn_region_alloc: a page-aligned region (ENOMEM thrown on failure). */

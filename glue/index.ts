@@ -12,6 +12,7 @@ import { configure, resolve, stripVppnetOptions, type Config, type Transport, ty
 import { decide, reachVpp, VppServer, VppSocket, type Decision } from './transport';
 import { invalidArgType, vppUnavailable } from './errors';
 import { debug } from './debug';
+import { normalizeConnectArgs } from './args';
 
 export {
   isIP, isIPv4, isIPv6, BlockList, SocketAddress,
@@ -163,29 +164,12 @@ export function createServer(a?: unknown, b?: unknown): Server {
   return makeServer(a, b, 'createServer');
 }
 
-/** node's normalizeArgs: (options[, cb]) | (port[, host][, cb]) | (path[, cb]). */
-function normalizeConnectArgs(args: unknown[]): [NetConnectOpts, (() => void) | undefined] {
-  let options: Record<string, unknown> = {};
-  const a0 = args[0];
-  if (args.length === 0) {
-    options = {};
-  } else if (a0 !== null && typeof a0 === 'object') {
-    options = a0 as Record<string, unknown>;
-  } else if (typeof a0 === 'string' && !(Number(a0) >= 0)) {
-    options.path = a0;
-  } else {
-    options.port = a0;
-    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
-  }
-  const last = args[args.length - 1];
-  return [options as unknown as NetConnectOpts, typeof last === 'function' ? (last as () => void) : undefined];
-}
-
 export function connect(options: NetConnectOpts, connectionListener?: () => void): Socket;
 export function connect(port: number, host?: string, connectionListener?: () => void): Socket;
 export function connect(path: string, connectionListener?: () => void): Socket;
 export function connect(...args: unknown[]): Socket {
-  const [options, cb] = normalizeConnectArgs(args);
+  const [o, cb] = normalizeConnectArgs(args);
+  const options = o as NetConnectOpts;
   const socket = makeSocket(options as SocketOptions, 'connect', isIpcSocketOptions(options));
   if (options.timeout) socket.setTimeout(options.timeout);
   const connectOpts = stripVppnetOptions(options);

@@ -11,7 +11,7 @@ import { VppSocket, type VppSocketOptions } from './socket';
 import { fromCoreError, fromVppError, invalidArgType, ipcOnVpp, notAnIp, serverAlreadyListen, serverNotRunning, SESSION_E } from '../errors';
 import { VN } from '../engine/abi';
 import { Listener } from './session';
-import { validatePort } from './args';
+import { normalizeListenArgs, validatePort } from '../args';
 
 /** As node's: accepted sockets take these; `onread` is a client option only. */
 export interface VppServerOptions extends Omit<VppSocketOptions, 'onread'> {
@@ -43,16 +43,8 @@ export class VppServer extends EventEmitter implements ListenerSink {
   get listening() { return this.bound !== undefined; }
 
   listen(...args: unknown[]): this {
-    const cb = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
-    let port: unknown = 0, host: unknown, first = args[0];
-    if (first !== null && typeof first === 'object') {
-      const o = first as { port?: unknown; host?: unknown; path?: unknown };
-      if (o.path !== undefined) throw ipcOnVpp(String(o.path));
-      port = o.port ?? 0; host = o.host;
-    } else if (first !== undefined) {
-      port = first;
-      if (typeof args[1] === 'string') host = args[1];
-    }
+    const { port, host, path, cb } = normalizeListenArgs(args);
+    if (path !== undefined) throw ipcOnVpp(String(path));
     const p = validatePort(port, 'options.port');
     if (host !== undefined && typeof host !== 'string') throw invalidArgType('options.host', 'string', host);
     if (this.listener || this.bound) throw serverAlreadyListen();

@@ -18,7 +18,7 @@ import {
   missingArgs, outOfRange, SESSION_E,
 } from '../errors';
 import { Session, END } from './session';
-import { normalizeConnectArgs, validatePort } from './args';
+import { normalizeConnectArgs, validatePort } from '../args';
 import { debuglog } from 'util';
 
 const debug = debuglog('vppnet');
