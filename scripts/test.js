@@ -47,7 +47,14 @@ if (built < newestMtime(path.join(root, 'glue'), '.ts')) {
   if (!run('npm', ['run', '--silent', 'build'], 'npm run build')) process.env.VPPNET_BUILD_FAILED = '1';
 }
 
-// 3. jest, with a JSON summary we can count from.
+// 3. the type check of glue/, test/ and bench/ (ts-jest only transpiles a file at a time)
+let typeErrors = 0;
+if (process.argv.length <= 2) {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  if (tsc.status !== 0) { typeErrors = 1; process.stderr.write('\n*** test.js: tsc -p tsconfig.json found type errors (counted as 1 failed) ***\n\n'); }
+}
+
+// 4. jest, with a JSON summary we can count from.
 const results = path.join(os.tmpdir(), `vppnet-jest-${process.pid}.json`);
 const jestBin = require.resolve('jest/bin/jest');
 // One test file at a time, in a worker that jest replaces once it grows past
@@ -71,5 +78,6 @@ try {
   if (r.status === 0) failed++;
   process.stderr.write(`test.js: no jest results (${e.message})\n`);
 }
+failed += typeErrors;
 process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-process.exit(r.status ?? 1);
+process.exit(typeErrors ? 1 : r.status ?? 1);
