@@ -1,0 +1,23 @@
+/** Addresses: local and remote address, port and family on both ends. */
+import { isIP } from 'node:net';
+import { type Context } from '../helpers';
+
+export function addressCases(ctx: Context): void {
+  const { host, family, T, pair } = ctx;
+
+  T('local and remote address, port and family agree on both ends', async () => {
+    const { s, c, port } = await pair();
+    expect(c.remoteAddress).toBe(host);
+    expect(c.remotePort).toBe(port);
+    expect(c.remoteFamily).toBe(family);
+    expect(isIP(c.localAddress!)).toBeGreaterThan(0);
+    expect(c.localPort).toBeGreaterThan(0);
+    expect(c.localFamily).toBe(family);
+    expect(s.localAddress).toBe(host);
+    expect(s.localPort).toBe(port);
+    expect(s.remoteAddress).toBe(c.localAddress);
+    expect(s.remotePort).toBe(c.localPort);
+    expect(s.remoteFamily).toBe(family);
+    expect(c.address()).toEqual({ address: c.localAddress, port: c.localPort, family });
+  });
+}
