@@ -7,6 +7,8 @@
 #ifndef VN_LAYOUT_H
 #define VN_LAYOUT_H
 
+#include "vppnet_core.h"   /* VN_SAPI_MSG_SIZE, VN_SCRATCH_SIZE: checked below */
+
 /* ssvm_shared_header_t (at the start of every segment) */
 #define SSVM_SIZE_OFF           32   /* u64 mapping size */
 #define SSVM_FSH_OFF            56   /* u64 opaque[0]: offset of the fifo segment header */
@@ -129,15 +131,70 @@
 #define EVT_CLEANUP             31
 #define EVT_TERMINATE           38
 
-/* control message field offsets (inside the message, i.e. element + 2) */
+/* Control messages to VPP (application_interface.h, all packed; offsets
+ * inside the message, i.e. element + EVT_MSG_OFF). encode.c fills them; the
+ * fields it leaves zero are named too, so each layout reads complete. */
+#define VPP_CTRL_MSG_MAX_SIZE   86   /* SESSION_CTRL_MSG_MAX_SIZE: VPP asserts listen/connect fit */
+#define LISTEN_CLIENT_INDEX      0   /* u32 */
+#define LISTEN_CONTEXT           4   /* u32: our sid, echoed in BOUND */
+#define LISTEN_WRK_INDEX         8   /* u32 */
+#define LISTEN_VRF              12   /* u32 */
+#define LISTEN_PORT             16   /* u16, network order */
+#define LISTEN_PROTO            18   /* u8: 0 = TCP */
+#define LISTEN_IS_IP4           19   /* u8 */
+#define LISTEN_IP               20   /* ip46_address_t, 16 bytes */
+#define LISTEN_FLAGS            36   /* u8 */
+#define LISTEN_EXT_CONFIG       37   /* uword */
+#define LISTEN_DSCP             45   /* u8 */
 #define LISTEN_SIZE             46
+#define UNLISTEN_CLIENT_INDEX    0   /* u32 */
+#define UNLISTEN_CONTEXT         4   /* u32: our sid, echoed in UNLISTEN_REPLY */
+#define UNLISTEN_WRK_INDEX       8   /* u32 */
+#define UNLISTEN_HANDLE         12   /* u64 */
+#define UNLISTEN_SIZE           20
+#define CONNECT_CLIENT_INDEX     0   /* u32 */
+#define CONNECT_CONTEXT          4   /* u32: our sid, echoed in CONNECTED */
+#define CONNECT_WRK_INDEX        8   /* u32 */
+#define CONNECT_VRF             12   /* u32 */
+#define CONNECT_PORT            16   /* u16, network order */
+#define CONNECT_LCL_PORT        18   /* u16 */
+#define CONNECT_PROTO           20   /* u8: 0 = TCP */
+#define CONNECT_IS_IP4          21   /* u8 */
+#define CONNECT_IP              22   /* ip46_address_t, 16 bytes */
+#define CONNECT_LCL_IP          38   /* ip46_address_t, 16 bytes */
+#define CONNECT_PARENT_HANDLE   54   /* u64 */
+#define CONNECT_CKPAIR_INDEX    62   /* u32 */
+#define CONNECT_CRYPTO_ENGINE   66   /* u8 */
+#define CONNECT_FLAGS           67   /* u8 */
+#define CONNECT_DSCP            68   /* u8 */
+#define CONNECT_EXT_CONFIG      69   /* uword */
+#define CONNECT_SIZE            77
+/* The close family shares one 16-byte layout, both ways: SHUTDOWN,
+ * DISCONNECT, TERMINATE (to VPP) and DISCONNECTED, RESET (from VPP) are
+ * {u32 client_index, u32 context, u64 handle}; the replies to VPP,
+ * DISCONNECTED_REPLY and RESET_REPLY, are {u32 context, i32 retval, u64 handle}. */
+#define CLOSE_CLIENT_INDEX       0   /* u32 */
+#define CLOSE_CONTEXT            4   /* u32 */
+#define CLOSE_REPLY_CONTEXT      0   /* u32 */
+#define CLOSE_REPLY_RETVAL       4   /* i32 */
+#define CLOSE_HANDLE             8   /* u64 */
+#define CLOSE_SIZE              16
+#define ACCEPTED_REPLY_CONTEXT   0   /* u32: ACCEPTED.context, echoed */
+#define ACCEPTED_REPLY_RETVAL    4   /* i32: 0 takes the session, else VPP closes it */
+#define ACCEPTED_REPLY_HANDLE    8   /* u64 */
+#define ACCEPTED_REPLY_APP_SESSION_INDEX 16   /* u32: our sid, echoed in IO events */
+#define ACCEPTED_REPLY_SIZE     20
+
+/* Control messages from VPP (offsets inside the message) */
 #define BOUND_CONTEXT            0
 #define BOUND_HANDLE             4
 #define BOUND_RETVAL            20
 #define BOUND_LCL_PORT          41
 #define BOUND_SIZE              79
 #define UNLISTEN_REPLY_CONTEXT   0
+#define UNLISTEN_REPLY_HANDLE    4
 #define UNLISTEN_REPLY_RETVAL   12
+#define UNLISTEN_REPLY_SIZE     16
 #define ACC_CONTEXT              0
 #define ACC_LISTENER             4
 #define ACC_HANDLE              12
@@ -163,13 +220,122 @@
 #define TEP_IP                   0   /* transport_endpoint_t */
 #define TEP_PORT                16
 #define TEP_IS_IP4              18
-#define CLOSE_HANDLE             8   /* DISCONNECTED / RESET / ... : u64 at 8 */
+#define TEP_SIZE                28   /* not packed: sw_if_index, fib_index follow at 20, 24 */
 #define CLEANUP_HANDLE           0
 #define CLEANUP_TYPE             8
+#define CLEANUP_SIZE             9
 #define CLEANUP_SESSION          1
-#define ADDSEG_FD_FLAGS          8
-#define ADDSEG_SIZE             12
-#define ADDSEG_HANDLE          144
+#define ADDSEG_FD_FLAGS          8   /* u8 */
+#define ADDSEG_SEG_SIZE         12   /* u32 segment_size */
+#define ADDSEG_NAME             16   /* 128 bytes */
+#define ADDSEG_HANDLE          144   /* u64 */
+#define ADDSEG_SIZE            152   /* not packed */
 #define DELSEG_HANDLE            8
+#define DELSEG_SIZE             16
+
+/* ---- what the numbers above must agree on ---- */
+#define LAYOUT_FITS(field, width, size) _Static_assert((field) + (width) <= (size), #field " overruns " #size)
+#define LAYOUT_ALIGNED(off, a) _Static_assert((off) % (a) == 0, #off " not " #a "-aligned")
+
+/* segment and fifo segment headers */
+LAYOUT_FITS(SSVM_FSH_OFF, 8, SSVM_HDR_SIZE);
+LAYOUT_FITS(FSH_START_BYTE_INDEX, 8, FSH_SLICES);
+LAYOUT_FITS(SLICE_FREE_CHUNKS, 8 * FS_CHUNK_CLASSES, SLICE_N_FL_CHUNK_BYTES);
+LAYOUT_FITS(SLICE_N_FL_CHUNK_BYTES, 8, FSH_SLICE_SIZE);
+LAYOUT_ALIGNED(FSH_N_CACHED_BYTES, 8);   /* the 64-bit atomics */
+LAYOUT_ALIGNED(FSH_BYTE_INDEX, 8);
+LAYOUT_ALIGNED(FSH_SLICES, 8);
+LAYOUT_ALIGNED(FSH_SLICE_SIZE, 8);
+LAYOUT_ALIGNED(SLICE_N_FL_CHUNK_BYTES, 8);
+_Static_assert(FSH_MAX_BYTE_INDEX == FSH_BYTE_INDEX + 8, "fl_carve reads byte_index and max_byte_index as one 16-byte span");
+_Static_assert((FL_OFF_MASK & FL_TAG_MASK) == 0 && (FL_OFF_MASK | FL_TAG_MASK) == ~0ull, "freelist head: offset and tag split the u64");
+_Static_assert((FL_TAG_INC & FL_TAG_MASK) == FL_TAG_INC && (FL_TAG_INC & (FL_TAG_INC - 1)) == 0, "freelist tag step: the tag's lowest bit");
+_Static_assert((1u << FS_MIN_CHUNK_LOG2) == 4096, "chunk classes are 4 KiB << class");
+
+/* message queues */
+LAYOUT_FITS(MQ_ELSIZE, 4, MQ_SLOTS);
+LAYOUT_ALIGNED(MQ_HEAD, 4);
+LAYOUT_ALIGNED(MQ_TAIL, 4);
+LAYOUT_ALIGNED(MQ_CURSIZE, 4);
+LAYOUT_ALIGNED(MQ_SLOTS, 8);
+LAYOUT_FITS(RING_ELSIZE, 4, RING_HDR_SIZE);
+LAYOUT_ALIGNED(RING_CURSIZE, 4);
+LAYOUT_ALIGNED(RING_HDR_SIZE, 4);
+LAYOUT_FITS(EVT_MSG_OFF, 4, IO_EVT_SIZE);   /* an IO event's session index */
+
+/* fifos and chunks */
+LAYOUT_FITS(FIFO_DEQ_THRESH, 4, FIFO_HEAD_CHUNK);   /* the shared line ends where the consumer's starts */
+LAYOUT_FITS(FIFO_HEAD, 4, FIFO_TAIL_CHUNK);         /* consumer line, then the producer's */
+LAYOUT_FITS(FIFO_TAIL, 4, FIFO_SHR_SIZE);
+_Static_assert(FIFO_HEAD_CHUNK % 64 == 0 && FIFO_TAIL_CHUNK % 64 == 0 && FIFO_SHR_SIZE % 64 == 0, "fifo header: cache lines");
+LAYOUT_ALIGNED(FIFO_HEAD_CHUNK, 8);
+LAYOUT_ALIGNED(FIFO_TAIL_CHUNK, 8);
+LAYOUT_ALIGNED(FIFO_HAS_EVENT, 4);
+LAYOUT_ALIGNED(FIFO_WANT_DEQ_NTF, 4);
+LAYOUT_ALIGNED(FIFO_HEAD, 4);
+LAYOUT_ALIGNED(FIFO_TAIL, 4);
+/* our EOF mark: after the producer's last field, inside its cache line */
+_Static_assert(FIFO_VN_EOF >= FIFO_TAIL + 4 && FIFO_VN_EOF + 4 <= FIFO_TAIL_CHUNK + 64, "FIFO_VN_EOF outside the producer line's padding");
+LAYOUT_FITS(FIFO_VN_EOF, 4, FIFO_SHR_SIZE);
+LAYOUT_ALIGNED(FIFO_VN_EOF, 4);
+LAYOUT_FITS(CHUNK_DEQ_RB, 4, CHUNK_HDR_SIZE);
+LAYOUT_ALIGNED(CHUNK_NEXT, 8);
+LAYOUT_ALIGNED(CHUNK_HDR_SIZE, 8);   /* chunk data follows the header; chunks are 8-aligned */
+
+/* app socket messages */
+LAYOUT_FITS(ATTACH_NAME, 64, ATTACH_OPTIONS);
+_Static_assert(ATTACH_OPTIONS + 18 * 8 == VN_SAPI_MSG_SIZE, "ATTACH: 18 u64 options end the message");
+_Static_assert(APP_OPT_TX_FIFO_SIZE < 18, "app option index");
+LAYOUT_FITS(REPLY_FD_FLAGS, 1, VN_SAPI_MSG_SIZE);
+_Static_assert(VN_SAPI_MSG_SIZE <= VN_SCRATCH_SIZE, "socket messages go through the scratch buffer");
+
+/* control messages to VPP: each field inside its message, each message inside VPP's bound */
+LAYOUT_FITS(LISTEN_DSCP, 1, LISTEN_SIZE);
+LAYOUT_FITS(LISTEN_EXT_CONFIG, 8, LISTEN_SIZE);
+LAYOUT_FITS(LISTEN_IP, 16, LISTEN_SIZE);
+LAYOUT_FITS(LISTEN_PORT, 2, LISTEN_IS_IP4);
+LAYOUT_FITS(UNLISTEN_HANDLE, 8, UNLISTEN_SIZE);
+LAYOUT_FITS(CONNECT_EXT_CONFIG, 8, CONNECT_SIZE);
+LAYOUT_FITS(CONNECT_IP, 16, CONNECT_LCL_IP);
+LAYOUT_FITS(CONNECT_LCL_IP, 16, CONNECT_PARENT_HANDLE);
+LAYOUT_FITS(CONNECT_PORT, 2, CONNECT_LCL_PORT);
+LAYOUT_FITS(CLOSE_HANDLE, 8, CLOSE_SIZE);
+_Static_assert(CLOSE_REPLY_CONTEXT == CLOSE_CLIENT_INDEX && CLOSE_REPLY_RETVAL == CLOSE_CONTEXT,
+               "requests and replies of the close family: one layout, field names aside");
+LAYOUT_FITS(ACCEPTED_REPLY_APP_SESSION_INDEX, 4, ACCEPTED_REPLY_SIZE);
+LAYOUT_FITS(ACCEPTED_REPLY_HANDLE, 8, ACCEPTED_REPLY_APP_SESSION_INDEX);
+LAYOUT_FITS(LISTEN_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+LAYOUT_FITS(UNLISTEN_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+LAYOUT_FITS(CONNECT_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+LAYOUT_FITS(CLOSE_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+LAYOUT_FITS(ACCEPTED_REPLY_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+
+/* control messages from VPP: each field inside its message */
+LAYOUT_FITS(BOUND_RETVAL, 4, BOUND_SIZE);
+LAYOUT_FITS(BOUND_LCL_PORT, 2, BOUND_SIZE);
+LAYOUT_FITS(UNLISTEN_REPLY_RETVAL, 4, UNLISTEN_REPLY_SIZE);
+LAYOUT_FITS(TEP_IS_IP4, 1, TEP_SIZE);
+LAYOUT_FITS(TEP_IP, 16, TEP_PORT);
+LAYOUT_FITS(ACC_VPP_MQ, 8, ACC_LCL);
+LAYOUT_FITS(ACC_LCL, TEP_SIZE, ACC_RMT);
+LAYOUT_FITS(ACC_RMT, TEP_SIZE, ACC_SIZE);
+LAYOUT_FITS(CONN_VPP_MQ, 8, CONN_LCL);
+LAYOUT_FITS(CONN_LCL, TEP_SIZE, CONN_SIZE);
+LAYOUT_FITS(CLEANUP_TYPE, 1, CLEANUP_SIZE);
+LAYOUT_FITS(ADDSEG_SEG_SIZE, 4, ADDSEG_NAME);
+LAYOUT_FITS(ADDSEG_NAME, 128, ADDSEG_HANDLE);
+LAYOUT_FITS(ADDSEG_HANDLE, 8, ADDSEG_SIZE);
+LAYOUT_FITS(DELSEG_HANDLE, 8, DELSEG_SIZE);
+
+/* a control ring element holds the type header and any message, either way */
+LAYOUT_FITS(EVT_MSG_OFF, BOUND_SIZE, CTRL_EVT_SIZE);
+LAYOUT_FITS(EVT_MSG_OFF, ACC_SIZE, CTRL_EVT_SIZE);
+LAYOUT_FITS(EVT_MSG_OFF, CONN_SIZE, CTRL_EVT_SIZE);
+LAYOUT_FITS(EVT_MSG_OFF, ADDSEG_SIZE, CTRL_EVT_SIZE);   /* the largest */
+LAYOUT_FITS(EVT_MSG_OFF, CONNECT_SIZE, CTRL_EVT_SIZE);
+LAYOUT_FITS(EVT_MSG_OFF, VPP_CTRL_MSG_MAX_SIZE, CTRL_EVT_SIZE);
+
+#undef LAYOUT_FITS
+#undef LAYOUT_ALIGNED
 
 #endif

@@ -395,7 +395,7 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
   case EVT_CLEANUP: on_cleanup(c, m); break;
   case EVT_APP_ADD_SEGMENT:
     core_emit(c, VN_EV_ADD_SEGMENT, 0, rd32(m + ADDSEG_HANDLE), rd32(m + ADDSEG_HANDLE + 4),
-              rd32(m + ADDSEG_SIZE), m[ADDSEG_FD_FLAGS]);
+              rd32(m + ADDSEG_SEG_SIZE), m[ADDSEG_FD_FLAGS]);
     break;
   case EVT_APP_DEL_SEGMENT: on_del_segment(c, m); break;
   case EVT_DISCONNECTED_REPLY: break;     /* answer to a close variant we do not use */
