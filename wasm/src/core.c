@@ -51,7 +51,7 @@ void core_poison(vn_core_t *c, int32_t err) {
 }
 
 /* ---- attach ---- */
-static char *put_uint(char *p, uint32_t v) {
+static char *name_put_uint(char *p, uint32_t v) {
   char tmp[10];
   int n = 0;
   do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
@@ -67,9 +67,9 @@ int32_t vn_attach_encode(vn_core_t *c, uint32_t pid, uint32_t seq, uint32_t flag
   m[SAPI_TYPE] = SAPI_ATTACH;
   char *name = (char *)m + ATTACH_NAME;
   memcpy(name, "vppnet-", 7);
-  char *p = put_uint(name + 7, pid);
+  char *p = name_put_uint(name + 7, pid);
   *p++ = '-';
-  put_uint(p, seq);
+  name_put_uint(p, seq);
   uint64_t opt[6] = {flags, evt_queue_size, segment_size, add_segment_size, 0, 0};
   for (int i = 0; i < 4; i++) wr64(m + ATTACH_OPTIONS + 8 * i, opt[i]);
   wr64(m + ATTACH_OPTIONS + 8 * APP_OPT_RX_FIFO_SIZE, rx_fifo_size);
@@ -218,7 +218,7 @@ int32_t vn_poll(vn_core_t *c) {
   c->epoch++;
   if (!c->attached) return VN_ENOTCONN;
   if (c->poisoned) return 0;
-  if (c->n_pending) session_retry_pending(c);
+  if (c->n_pending) pending_retry(c);
   uint8_t elt[CTRL_EVT_SIZE];
   /* each message yields at most two events */
   while (c->n_events + 2 <= c->event_cap && !c->poisoned) {

@@ -3,6 +3,16 @@
  * uses to touch shared memory. Nothing here trusts what it reads from a
  * segment: an offset becomes a pointer only through shm_at(), which checks it
  * against the segment's mapped size.
+ *
+ * The modules, one concern each (all but vn_* names are internal):
+ *   layout.h   offsets and sizes of VPP's structures and messages, checked
+ *   core.c     lifetime, attach handshake, segment table, vn_poll
+ *   mq.c       message queues: the app's (consumed), VPP-bound (produced)
+ *   encode.c   the control messages sent to VPP (msg_*)
+ *   session.c  the session table, the app's control calls, what VPP sends
+ *   handles.c  VPP handle -> sid map, session table growth (hmap_*)
+ *   pending.c  messages a full VPP-bound queue turned away, retried (pending_*)
+ *   fifo.c     data fifos and their chunk freelists (fifo_*)
  */
 #ifndef VN_CORE_H
 #define VN_CORE_H
@@ -58,7 +68,7 @@ enum {
 #define SF_POISONED      0x40u   /* bad shared memory: no more fifo access */
 #define SF_HAS_HANDLE    0x80u
 
-/* work that could not be posted because a VPP-bound queue was full */
+/* session pend bits: messages still owed to VPP, whose queue was full (pending.c) */
 #define PEND_ACCEPT_REPLY 0x1u
 #define PEND_TX_EVT       0x2u
 #define PEND_DEQ_NTF      0x4u
@@ -114,9 +124,9 @@ struct vn_core {
   vn_session_t *sessions;
   uint32_t max_sessions, n_sessions, free_hint;   /* max_sessions: slots allocated now */
   uint32_t session_limit;                         /* the table grows (doubling) up to this */
-  uint32_t n_pending;
-  /* handle -> sid of sessions and listeners, open addressing; a handle may
-   * name one of each for a while, so lookups say which kind they want */
+  uint32_t n_pending;                             /* sessions with pend bits (pending.c) */
+  /* handle -> sid of sessions and listeners (handles.c); a handle may name
+   * one of each for a while, so lookups say which kind they want */
   uint32_t *hmap;
   uint32_t hmap_mask;
   uint32_t bad_msgs;
@@ -129,7 +139,7 @@ static inline uint8_t *shm_at(const vn_seg_t *s, uint64_t off, uint64_t len) {
   if (!s->base || off > room || len > room - off) return NULL;
   return s->base + s->fsh + off;
 }
-static inline int aligned(const void *p, uintptr_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
+static inline int is_aligned(const void *p, uintptr_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
 
 static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -137,7 +147,7 @@ static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); re
 static inline void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 static inline void wr16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static inline uint16_t bswap16(uint16_t v) { return (uint16_t)((v >> 8) | (v << 8)); }
+static inline uint16_t byte_swap16(uint16_t v) { return (uint16_t)((v >> 8) | (v << 8)); }
 
 /* Atomics on naturally aligned shared fields (callers check alignment once
  * when they validate the structure). */
@@ -165,6 +175,34 @@ int mq_dequeue(vn_mq_t *mq, uint8_t *out, uint32_t *ring);
 int mq_send_ctrl(vn_core_t *c, uint32_t mq_index, uint8_t type, const uint8_t *msg, uint32_t len);
 int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_index);
 
+/* encode.c: build one message to VPP and post it on VPP-bound queue mq
+ * (listen, unlisten, connect: the control queue). 0 posted, VN_EAGAIN full,
+ * another negative code if nothing can be sent. */
+int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip);
+int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle);
+int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip);
+/* SHUTDOWN, DISCONNECT, TERMINATE, DISCONNECTED_REPLY, RESET_REPLY (type) */
+int msg_close(vn_core_t *c, uint32_t mq, uint8_t type, uint64_t handle);
+int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retval, uint64_t handle, uint32_t sid);
+
+/* handles.c: handle -> sid; NO_SID if none (of that kind) */
+#define NO_SID 0xFFFFFFFFu
+uint32_t hmap_get(const vn_core_t *c, uint64_t handle, int listener);
+void hmap_put(vn_core_t *c, uint32_t sid);      /* under c->sessions[sid].handle; sets SF_HAS_HANDLE */
+void hmap_del(vn_core_t *c, uint32_t sid);
+/* Grow the session table to n slots (n > current, <= session_limit) and
+ * rebuild the map for it; VN_ENOMEM if out of memory. */
+#define VN_SESSIONS_INITIAL 1024u
+int32_t session_table_grow(vn_core_t *c, uint32_t n);
+
+/* pending.c: post now, or set the session's pend bit if the queue is full */
+void pending_post_io(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t bit);
+void pending_close(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t bit);
+void pending_accepted_reply(vn_core_t *c, vn_session_t *s, uint32_t sid);
+void pending_mark(vn_core_t *c, vn_session_t *s, uint8_t bit);
+void pending_clear(vn_core_t *c, vn_session_t *s);   /* the session is gone: owe nothing */
+void pending_retry(vn_core_t *c);                    /* vn_poll, while c->n_pending */
+
 /* fifo.c */
 int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t seg_slot, uint64_t off);
 int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len);
@@ -172,14 +210,8 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n);
 void fifo_tx_event(vn_core_t *c, vn_session_t *s);
 int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len);
 int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n);
-void session_post_pending(vn_core_t *c, uint32_t sid);
 
 /* session.c */
 void session_dispatch(vn_core_t *c, const uint8_t *elt, uint32_t ring);
-void session_retry_pending(vn_core_t *c);
-void session_mark_pending(vn_core_t *c, vn_session_t *s, uint8_t bit);
-/* Grow the session table to n slots (n > current, <= session_limit); VN_ENOMEM if out of memory. */
-#define VN_SESSIONS_INITIAL 1024u
-int32_t session_table_grow(vn_core_t *c, uint32_t n);
 
 #endif

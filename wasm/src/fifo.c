@@ -50,7 +50,7 @@ static int chunk_find(const vn_seg_t *s, uint8_t *shr, uint64_t hint, uint32_t p
 }
 
 /* Fill vn_iov with up to n bytes from position pos; returns the bytes covered. */
-static uint32_t fill_iov(vn_core_t *c, const vn_seg_t *s, chunk_t ch, uint32_t pos, uint32_t n) {
+static uint32_t iov_fill(vn_core_t *c, const vn_seg_t *s, chunk_t ch, uint32_t pos, uint32_t n) {
   uint32_t got = 0;
   for (int i = 0; i < VN_MAX_IOV && got < n; i++) {
     uint32_t at = pos - ch.start, take = ch.len - at;
@@ -72,14 +72,14 @@ static void iov_clear(vn_core_t *c) { memset(c->iov, 0, sizeof(c->iov)); }
 /* ---- chunk freelists (§6.5) ---- */
 static uint8_t *fl_head(const vn_seg_t *s, uint32_t slice, uint32_t i) {
   uint8_t *p = shm_at(s, FSH_SLICES + (uint64_t)FSH_SLICE_SIZE * slice + SLICE_FREE_CHUNKS + 8ull * i, 8);
-  return p && aligned(p, 8) ? p : NULL;
+  return p && is_aligned(p, 8) ? p : NULL;
 }
 
 static void fl_count(const vn_seg_t *s, uint32_t slice, int64_t bytes) {
   uint8_t *a = shm_at(s, FSH_N_CACHED_BYTES, 8);
   uint8_t *b = shm_at(s, FSH_SLICES + (uint64_t)FSH_SLICE_SIZE * slice + SLICE_N_FL_CHUNK_BYTES, 8);
-  if (a && aligned(a, 8)) __atomic_fetch_add(A64(a), (uint64_t)bytes, __ATOMIC_RELAXED);
-  if (b && aligned(b, 8)) __atomic_fetch_add(A64(b), (uint64_t)bytes, __ATOMIC_RELAXED);
+  if (a && is_aligned(a, 8)) __atomic_fetch_add(A64(a), (uint64_t)bytes, __ATOMIC_RELAXED);
+  if (b && is_aligned(b, 8)) __atomic_fetch_add(A64(b), (uint64_t)bytes, __ATOMIC_RELAXED);
 }
 
 static int fl_pop(const vn_seg_t *s, uint32_t slice, uint32_t i, chunk_t *ch) {
@@ -124,7 +124,7 @@ static uint32_t fl_index(uint32_t bytes) {
  * them on freelist i. */
 static int fl_carve(const vn_seg_t *s, uint32_t slice, uint32_t i, uint32_t batch) {
   uint8_t *bi = shm_at(s, FSH_BYTE_INDEX, 16);
-  if (!bi || !aligned(bi, 8)) return VN_EBADMSG;
+  if (!bi || !is_aligned(bi, 8)) return VN_EBADMSG;
   uint64_t csz = CHUNK_HDR_SIZE + (4096ull << i), need = csz * batch;
   uint64_t max = rd64(bi + 8), old = __atomic_load_n(A64(bi), __ATOMIC_ACQUIRE);
   for (int k = 0;; k++) {
@@ -165,7 +165,7 @@ int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t slot, uint64_t off) {
   if (slot >= VN_MAX_SEGMENTS) return VN_EBADMSG;
   vn_seg_t *s = &c->seg[slot];
   uint8_t *shr = off ? shm_at(s, off, FIFO_SHR_SIZE) : NULL;   /* 0 is NULL (§4.3) */
-  if (!shr || !aligned(shr, 8)) return VN_EBADMSG;
+  if (!shr || !is_aligned(shr, 8)) return VN_EBADMSG;
   uint32_t size = rd32(shr + FIFO_SIZE);
   if (size == 0 || size > s->size) return VN_EBADMSG;
   uint8_t *nsl = shm_at(s, FSH_N_SLICES, 1);
@@ -175,7 +175,8 @@ int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t slot, uint64_t off) {
   return 0;
 }
 
-static int poison(vn_core_t *c, vn_session_t *s) {
+/* The segment lied about this session's fifo: no more access to it. */
+static int fifo_poison(vn_core_t *c, vn_session_t *s) {
   if (!(s->flags & SF_POISONED)) {
     s->flags |= SF_POISONED;
     core_emit(c, VN_EV_SESSION_ERROR, (uint32_t)(s - c->sessions), (uint32_t)VN_EBADMSG, 0, 0, 0);
@@ -184,15 +185,10 @@ static int poison(vn_core_t *c, vn_session_t *s) {
   return VN_EBADMSG;
 }
 
-static int post_io(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t pend_bit) {
-  if (mq_send_io(c, s->mq, type, (uint32_t)s->handle) == VN_EAGAIN) session_mark_pending(c, s, pend_bit);
-  return 0;
-}
-
 /* Tell VPP the tx fifo has news: one TX event per has_event 0 -> 1 (§6.6). */
 void fifo_tx_event(vn_core_t *c, vn_session_t *s) {
   if (__atomic_exchange_n(A32(s->tx_sig.shr + FIFO_HAS_EVENT), 1, __ATOMIC_ACQ_REL) == 0)
-    post_io(c, s, EVT_IO_TX, PEND_TX_EVT);
+    pending_post_io(c, s, EVT_IO_TX, PEND_TX_EVT);
 }
 
 /* ---- producer side ---- */
@@ -207,19 +203,19 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
     uint32_t size = rd32(shr + FIFO_SIZE);
     uint32_t tail = rd32(shr + FIFO_TAIL), head = ld_acq32(shr + FIFO_HEAD);
     uint32_t used = tail - head;
-    if (used > size || size > seg->size) return poison(c, s);
+    if (used > size || size > seg->size) return fifo_poison(c, s);
     uint32_t n = size - used < len ? size - used : len;
     if (n > 0) {
       chunk_t end, first;
-      if (!chunk_at(seg, rd64(shr + FIFO_END_CHUNK), &end)) return poison(c, s);
+      if (!chunk_at(seg, rd64(shr + FIFO_END_CHUNK), &end)) return fifo_poison(c, s);
       int32_t have = (int32_t)(end.start + end.len - tail);
-      if (have < 0) return poison(c, s);
+      if (have < 0) return fifo_poison(c, s);
       if ((uint32_t)have < n) {
         uint32_t min_alloc = rd32(shr + FIFO_MIN_ALLOC), roomy = size - used;
         uint32_t want = n - (uint32_t)have;
         if (want < (min_alloc < roomy ? min_alloc : roomy)) want = min_alloc < roomy ? min_alloc : roomy;
         int rv = chunk_alloc(seg, shr[FIFO_SLICE_INDEX], want, &first);
-        if (rv == VN_EBADMSG) return poison(c, s);
+        if (rv == VN_EBADMSG) return fifo_poison(c, s);
         if (rv > 0) {
           wr32(first.p + CHUNK_START_BYTE, end.start + end.len);
           wr32(first.p + CHUNK_ENQ_RB, 0);
@@ -236,8 +232,8 @@ int32_t fifo_tx_reserve(vn_core_t *c, vn_session_t *s, uint32_t len) {
       }
       if (n > 0) {
         chunk_t at;
-        if (!chunk_find(seg, shr, rd64(shr + FIFO_TAIL_CHUNK), tail, &at)) return poison(c, s);
-        n = fill_iov(c, seg, at, tail, n);
+        if (!chunk_find(seg, shr, rd64(shr + FIFO_TAIL_CHUNK), tail, &at)) return fifo_poison(c, s);
+        n = iov_fill(c, seg, at, tail, n);
         s->tx_reserved = n;
         return (int32_t)n;
       }
@@ -263,14 +259,14 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n) {
   uint8_t *shr = s->tx.shr;
   uint32_t tail = rd32(shr + FIFO_TAIL), nt = tail + n;
   chunk_t ch;
-  if (!chunk_find(seg, shr, rd64(shr + FIFO_TAIL_CHUNK), tail, &ch)) return poison(c, s);
+  if (!chunk_find(seg, shr, rd64(shr + FIFO_TAIL_CHUNK), tail, &ch)) return fifo_poison(c, s);
   /* cache the chunk holding the new tail (0 when it sits at the list's end) */
   uint64_t tc = 0;
   for (int i = 0; i < MAX_WALK; i++) {
     if (chunk_has(&ch, nt)) { tc = ch.off; break; }
     uint64_t next = rd64(ch.p + CHUNK_NEXT);
     if (!next) break;
-    if (!chunk_at(seg, next, &ch)) return poison(c, s);
+    if (!chunk_at(seg, next, &ch)) return fifo_poison(c, s);
   }
   wr64(shr + FIFO_TAIL_CHUNK, tc);
   st_rel32(shr + FIFO_TAIL, nt);
@@ -296,7 +292,7 @@ int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len) {
   uint32_t size = rd32(shr + FIFO_SIZE);
   uint32_t head = rd32(shr + FIFO_HEAD), tail = ld_acq32(shr + FIFO_TAIL);
   uint32_t avail = tail - head;
-  if (avail > size || size > seg->size) return poison(c, s);
+  if (avail > size || size > seg->size) return fifo_poison(c, s);
   uint32_t n = avail < len ? avail : len;
   if (n == 0) {
     /* a vppnet peer on cut-through marks its shutdown behind its last byte */
@@ -306,13 +302,13 @@ int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len) {
     return 0;
   }
   chunk_t ch;
-  if (!chunk_find(seg, shr, rd64(shr + FIFO_HEAD_CHUNK), head, &ch)) return poison(c, s);
-  n = fill_iov(c, seg, ch, head, n);
+  if (!chunk_find(seg, shr, rd64(shr + FIFO_HEAD_CHUNK), head, &ch)) return fifo_poison(c, s);
+  n = iov_fill(c, seg, ch, head, n);
   s->rx_peeked = n;
   return (int32_t)n;
 }
 
-static void deq_notify(vn_core_t *c, vn_session_t *s, uint32_t n_read) {
+static void fifo_deq_notify(vn_core_t *c, vn_session_t *s, uint32_t n_read) {
   uint8_t *sig = s->rx_sig.shr, *shr = s->rx.shr;
   uint32_t want = __atomic_load_n(A32(sig + FIFO_WANT_DEQ_NTF), __ATOMIC_ACQUIRE);
   if (!want) return;
@@ -327,7 +323,7 @@ static void deq_notify(vn_core_t *c, vn_session_t *s, uint32_t n_read) {
   if (!notify) return;
   if (want & (WANT_DEQ_NOTIF_IF_FULL | WANT_DEQ_NOTIF_IF_EMPTY)) wr32(sig + FIFO_HAS_DEQ_NTF, 1);
   if (want & WANT_DEQ_NOTIF) __atomic_fetch_and(A32(sig + FIFO_WANT_DEQ_NTF), ~WANT_DEQ_NOTIF, __ATOMIC_ACQ_REL);
-  post_io(c, s, EVT_IO_RX, PEND_DEQ_NTF);
+  pending_post_io(c, s, EVT_IO_RX, PEND_DEQ_NTF);
 }
 
 int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n) {
@@ -340,29 +336,20 @@ int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n) {
   uint32_t slice = shr[FIFO_SLICE_INDEX];
   chunk_t ch;
   uint64_t start = rd64(shr + FIFO_START_CHUNK);
-  if (!chunk_at(seg, start, &ch)) return poison(c, s);
+  if (!chunk_at(seg, start, &ch)) return fifo_poison(c, s);
   /* give every chunk wholly behind the new head back to the freelists; the
    * last chunk of the list always stays */
   for (int i = 0; i < MAX_WALK && (int32_t)(nh - (ch.start + ch.len)) >= 0; i++) {
     uint64_t next = rd64(ch.p + CHUNK_NEXT);
     chunk_t nx;
     if (!next) break;
-    if (!chunk_at(seg, next, &nx)) return poison(c, s);
+    if (!chunk_at(seg, next, &nx)) return fifo_poison(c, s);
     wr64(shr + FIFO_START_CHUNK, next);
-    if (fl_push(seg, slice, fl_index(ch.len), ch.off, ch.p, ch.len) < 0) return poison(c, s);
+    if (fl_push(seg, slice, fl_index(ch.len), ch.off, ch.p, ch.len) < 0) return fifo_poison(c, s);
     ch = nx;
   }
   wr64(shr + FIFO_HEAD_CHUNK, chunk_has(&ch, nh) ? ch.off : 0);
   st_rel32(shr + FIFO_HEAD, nh);
-  deq_notify(c, s, n);
+  fifo_deq_notify(c, s, n);
   return 0;
-}
-
-/* Retry IO events that found the VPP-bound queue full. */
-void session_post_pending(vn_core_t *c, uint32_t sid) {
-  vn_session_t *s = &c->sessions[sid];
-  if ((s->pend & PEND_TX_EVT) && mq_send_io(c, s->mq, EVT_IO_TX, (uint32_t)s->handle) == 0)
-    s->pend &= (uint8_t)~PEND_TX_EVT;
-  if ((s->pend & PEND_DEQ_NTF) && mq_send_io(c, s->mq, EVT_IO_RX, (uint32_t)s->handle) == 0)
-    s->pend &= (uint8_t)~PEND_DEQ_NTF;
 }

@@ -9,14 +9,14 @@
 
 int mq_locate(vn_mq_t *mq, const vn_seg_t *s, uint64_t off) {
   uint8_t *q = shm_at(s, off, MQ_SLOTS);
-  if (!q || !aligned(q, 8) || rd32(q + MQ_N_RINGS) != 2) return VN_EBADMSG;
+  if (!q || !is_aligned(q, 8) || rd32(q + MQ_N_RINGS) != 2) return VN_EBADMSG;
   uint32_t maxsize = rd32(q + MQ_MAXSIZE);
   if (maxsize == 0 || maxsize > (1u << 20) || rd32(q + MQ_ELSIZE) != 8) return VN_EBADMSG;
   uint64_t at = off + MQ_SLOTS + 8ull * maxsize;
   memset(mq, 0, sizeof(*mq));
   for (int r = 0; r < 2; r++) {
     uint8_t *ring = shm_at(s, at, RING_HDR_SIZE);
-    if (!ring || !aligned(ring, 4)) return VN_EBADMSG;
+    if (!ring || !is_aligned(ring, 4)) return VN_EBADMSG;
     uint32_t n = rd32(ring + RING_NITEMS), el = rd32(ring + RING_ELSIZE);
     uint32_t need = r == MQ_IO_RING ? IO_EVT_SIZE : CTRL_EVT_SIZE;
     if (n == 0 || n > (1u << 20) || el < need || el > 4096) return VN_EBADMSG;
@@ -82,7 +82,7 @@ int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_i
   uint8_t *p = mq_alloc(c, &c->vpp_mq[mq_index], MQ_IO_RING, &e);
   if (!p) return c->poisoned ? VN_ESHUTDOWN : VN_EAGAIN;
   p[0] = type;
-  wr32(p + 2, session_index);
+  wr32(p + EVT_MSG_OFF, session_index);   /* session_event_t: type, then the session index */
   return mq_commit(c, mq_index, MQ_IO_RING, e);
 }
 

@@ -1,86 +1,17 @@
 /*
  * session.c — the session table, the control messages the app sends, and
  * the state machine driven by what VPP sends back (§7, §8 of the protocol).
+ * The messages themselves are built in encode.c; handles.c maps VPP's
+ * handles to sids; pending.c retries what a full queue turned away.
  *
  * A sid is both our table index and the app session index VPP echoes in IO
  * events. It lives until VPP freed the session (CLEANUP) *and* the app let go
  * of it (vn_close), whichever comes last, so a late event can never land on a
  * reused sid.
  */
-#include <stdlib.h>
 #include "core.h"
 
-/* ---- handle -> sid map (open addressing, backward-shift deletion) ---- */
-#define NO_SID 0xFFFFFFFFu
-
-static uint32_t hslot(const vn_core_t *c, uint64_t h) {
-  return (uint32_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & c->hmap_mask;
-}
-
-static int is_listener(const vn_session_t *s) {
-  return s->state == SS_LISTENER || s->state == SS_UNLISTENING;
-}
-
-/* Listeners and sessions share the map, and one handle may name both for a
- * while (VPP frees a listen session and reuses its index for a new session
- * before our UNLISTEN_REPLY arrives): every lookup names the kind it wants. */
-static uint32_t hmap_get(const vn_core_t *c, uint64_t h, int listener) {
-  for (uint32_t i = hslot(c, h), n = 0; n <= c->hmap_mask; i = (i + 1) & c->hmap_mask, n++) {
-    uint32_t sid = c->hmap[i];
-    if (sid == NO_SID) return NO_SID;
-    if (c->sessions[sid].handle == h && is_listener(&c->sessions[sid]) == listener) return sid;
-  }
-  return NO_SID;
-}
-
-static void hmap_put(vn_core_t *c, uint32_t sid) {
-  uint32_t i = hslot(c, c->sessions[sid].handle);
-  while (c->hmap[i] != NO_SID) i = (i + 1) & c->hmap_mask;
-  c->hmap[i] = sid;
-  c->sessions[sid].flags |= SF_HAS_HANDLE;
-}
-
-static void hmap_del(vn_core_t *c, uint32_t sid) {
-  uint32_t i = hslot(c, c->sessions[sid].handle);
-  while (c->hmap[i] != sid) {
-    if (c->hmap[i] == NO_SID) return;
-    i = (i + 1) & c->hmap_mask;
-  }
-  c->hmap[i] = NO_SID;
-  for (uint32_t j = (i + 1) & c->hmap_mask; c->hmap[j] != NO_SID; j = (j + 1) & c->hmap_mask) {
-    uint32_t k = hslot(c, c->sessions[c->hmap[j]].handle);
-    /* move j back into the hole at i unless its home lies cyclically in (i, j] */
-    if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
-      c->hmap[i] = c->hmap[j];
-      c->hmap[j] = NO_SID;
-      i = j;
-    }
-  }
-  c->sessions[sid].flags &= (uint8_t)~SF_HAS_HANDLE;
-}
-
 /* ---- table ---- */
-int32_t session_table_grow(vn_core_t *c, uint32_t n) {
-  /* control path only (a connect or accept found the table full): realloc the
-   * slots, rebuild the handle map at twice the size */
-  uint32_t hsize = 16;
-  while (hsize < 2 * n) hsize <<= 1;
-  uint32_t *hmap = malloc(hsize * sizeof(uint32_t));
-  vn_session_t *grown = hmap ? realloc(c->sessions, n * sizeof(vn_session_t)) : NULL;
-  if (!grown) { free(hmap); return VN_ENOMEM; }
-  memset(grown + c->max_sessions, 0, (n - c->max_sessions) * sizeof(vn_session_t));
-  c->sessions = grown;
-  free(c->hmap);
-  c->hmap = hmap;
-  memset(c->hmap, 0xff, hsize * sizeof(uint32_t));
-  c->hmap_mask = hsize - 1;
-  uint32_t old = c->max_sessions;
-  c->max_sessions = n;
-  for (uint32_t sid = 0; sid < old; sid++)
-    if (c->sessions[sid].flags & SF_HAS_HANDLE) hmap_put(c, sid);
-  return 0;
-}
-
 static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
   /* a sid freed while this batch of events was written stays unused until the
    * next vn_poll: the host may still be dispatching events that name it */
@@ -109,7 +40,8 @@ static int32_t sid_alloc(vn_core_t *c, uint8_t state) {
   return (int32_t)sid;
 }
 
-static void unbind(vn_core_t *c, vn_session_t *s) {
+/* Let go of all four fifos (and their segments' references). */
+static void session_unbind_fifos(vn_core_t *c, vn_session_t *s) {
   vn_fifo_t *f[4] = {&s->rx, &s->tx, &s->rx_sig, &s->tx_sig};
   for (int i = 0; i < 4; i++) {
     if (f[i]->shr && c->seg[f[i]->seg].refs) c->seg[f[i]->seg].refs--;
@@ -120,14 +52,15 @@ static void unbind(vn_core_t *c, vn_session_t *s) {
 static void sid_free(vn_core_t *c, uint32_t sid) {
   vn_session_t *s = &c->sessions[sid];
   if (s->flags & SF_HAS_HANDLE) hmap_del(c, sid);
-  unbind(c, s);
-  if (s->pend) c->n_pending--;
+  session_unbind_fifos(c, s);
+  pending_clear(c, s);
   memset(s, 0, sizeof(*s));
   s->freed_epoch = c->epoch + 1;
   c->n_sessions--;
 }
 
-static int bind(vn_core_t *c, vn_fifo_t *f, uint64_t seg_handle, uint64_t off) {
+/* Point f at the fifo at off in the app segment VPP calls seg_handle. */
+static int session_bind_fifo(vn_core_t *c, vn_fifo_t *f, uint64_t seg_handle, uint64_t off) {
   uint32_t slot;
   if (!seg_by_handle(c, seg_handle, &slot) || fifo_bind(c, f, slot, off) < 0) return VN_EBADMSG;
   c->seg[slot].refs++;
@@ -140,57 +73,22 @@ static int mq_by_off(vn_core_t *c, uint64_t off) {
   return -1;
 }
 
-static vn_session_t *lookup(vn_core_t *c, uint32_t sid) {
+static vn_session_t *sid_lookup(vn_core_t *c, uint32_t sid) {
   if (sid >= c->max_sessions || c->sessions[sid].state == SS_FREE) return NULL;
   return &c->sessions[sid];
 }
 
-void session_mark_pending(vn_core_t *c, vn_session_t *s, uint8_t bit) {
-  if (!s->pend) c->n_pending++;
-  s->pend |= bit;
-}
-
-static void read_tep(const uint8_t *t, uint8_t *ip, uint16_t *port, uint8_t *is_ip4) {
+static void tep_read(const uint8_t *t, uint8_t *ip, uint16_t *port, uint8_t *is_ip4) {
   memcpy(ip, t + TEP_IP, 16);
-  *port = bswap16(rd16(t + TEP_PORT));
+  *port = byte_swap16(rd16(t + TEP_PORT));
   if (is_ip4) *is_ip4 = t[TEP_IS_IP4];
 }
 
-/* ---- messages to VPP ---- */
-/* SHUTDOWN / DISCONNECT / TERMINATE {client_index, 0, handle} and the replies
- * {context = client_index, retval 0, handle} share one 16-byte layout. */
-static int send_close_msg(vn_core_t *c, vn_session_t *s, uint8_t type) {
-  uint8_t m[16] = {0};
-  wr32(m, c->client_handle);
-  wr64(m + CLOSE_HANDLE, s->handle);
-  return mq_send_ctrl(c, s->mq, type, m, sizeof(m));
-}
-
-static int send_accept_reply(vn_core_t *c, vn_session_t *s, uint32_t sid, int32_t retval) {
-  uint8_t m[20] = {0};
-  wr32(m, s->app_index);
-  wr32(m + 4, (uint32_t)retval);
-  wr64(m + 8, s->handle);
-  wr32(m + 16, sid);
-  return mq_send_ctrl(c, s->mq, EVT_ACCEPTED_REPLY, m, sizeof(m));
-}
-
-static void queue_close(vn_core_t *c, vn_session_t *s, uint8_t type) {
+/* The close message of this type (a request or a reply) is sent, or owed. */
+static void session_queue_close(vn_core_t *c, vn_session_t *s, uint8_t type) {
   s->flags |= SF_ANSWERED;
   s->close_type = type;
-  if (send_close_msg(c, s, type) == VN_EAGAIN) session_mark_pending(c, s, PEND_CLOSE);
-}
-
-void session_retry_pending(vn_core_t *c) {
-  for (uint32_t sid = 0; sid < c->max_sessions && c->n_pending; sid++) {
-    vn_session_t *s = &c->sessions[sid];
-    if (!s->pend) continue;
-    if ((s->pend & PEND_ACCEPT_REPLY) && send_accept_reply(c, s, sid, 0) == 0) s->pend &= (uint8_t)~PEND_ACCEPT_REPLY;
-    if ((s->pend & PEND_SHUTDOWN) && send_close_msg(c, s, EVT_SHUTDOWN) == 0) s->pend &= (uint8_t)~PEND_SHUTDOWN;
-    if ((s->pend & PEND_CLOSE) && send_close_msg(c, s, s->close_type) == 0) s->pend &= (uint8_t)~PEND_CLOSE;
-    session_post_pending(c, sid);
-    if (!s->pend) c->n_pending--;
-  }
+  pending_close(c, s, type, PEND_CLOSE);
 }
 
 /* ---- messages from VPP ---- */
@@ -199,10 +97,10 @@ void session_retry_pending(vn_core_t *c) {
 
 static void on_bound(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + BOUND_CONTEXT);
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s || s->state != SS_LISTEN_PENDING) { c->bad_msgs++; return; }
   int32_t rv = (int32_t)rd32(m + BOUND_RETVAL);
-  uint16_t port = bswap16(rd16(m + BOUND_LCL_PORT));
+  uint16_t port = byte_swap16(rd16(m + BOUND_LCL_PORT));
   core_emit(c, VN_EV_BOUND, sid, (uint32_t)rv, port, 0, 0);
   if (rv != 0) { sid_free(c, sid); return; }
   s->handle = rd64(m + BOUND_HANDLE);
@@ -214,7 +112,7 @@ static void on_bound(vn_core_t *c, const uint8_t *m) {
 
 static void on_unlisten_reply(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + UNLISTEN_REPLY_CONTEXT);
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s || s->state != SS_UNLISTENING) { c->bad_msgs++; return; }
   core_emit(c, VN_EV_UNBOUND, sid, rd32(m + UNLISTEN_REPLY_RETVAL), 0, 0, 0);
   sid_free(c, sid);
@@ -231,14 +129,14 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
   s->app_index = rd32(m + ACC_CONTEXT);
   s->mq = (uint8_t)mq;
   uint64_t seg = rd64(m + ACC_SEGMENT);
-  if (sid >= 0 && (bind(c, &s->rx, seg, rd64(m + ACC_RX_FIFO)) < 0 || bind(c, &s->tx, seg, rd64(m + ACC_TX_FIFO)) < 0)) {
+  if (sid >= 0 && (session_bind_fifo(c, &s->rx, seg, rd64(m + ACC_RX_FIFO)) < 0 || session_bind_fifo(c, &s->tx, seg, rd64(m + ACC_TX_FIFO)) < 0)) {
     c->bad_msgs++;
     sid_free(c, (uint32_t)sid);
     s = &tmp;
     sid = VN_EBADMSG;
   }
   if (sid < 0) {                                    /* refuse: VPP closes it */
-    send_accept_reply(c, s, 0, -1);
+    msg_accepted_reply(c, s->mq, s->app_index, -1, s->handle, 0);
     return;
   }
   /* both fifos count once more as signal fifos */
@@ -248,8 +146,8 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
   c->seg[s->tx.seg].refs++;
   s->listener = lsid;
   s->flags2 |= SF2_ACCEPTED;
-  read_tep(m + ACC_LCL, s->lcl_ip, &s->lcl_port, NULL);
-  read_tep(m + ACC_RMT, s->rmt_ip, &s->rmt_port, &s->is_ip4);   /* rmt.is_ip4 is set even on cut-through */
+  tep_read(m + ACC_LCL, s->lcl_ip, &s->lcl_port, NULL);
+  tep_read(m + ACC_RMT, s->rmt_ip, &s->rmt_port, &s->is_ip4);   /* rmt.is_ip4 is set even on cut-through */
   static const uint8_t zero[16];
   if (s->rmt_port == 0 && !memcmp(s->rmt_ip, zero, 16)) {
     s->flags |= SF_CT;
@@ -258,13 +156,13 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
     if (!memcmp(s->lcl_ip, zero, 16)) memcpy(s->lcl_ip, l->lcl_ip, 16);
   }
   hmap_put(c, (uint32_t)sid);
-  if (send_accept_reply(c, s, (uint32_t)sid, 0) == VN_EAGAIN) session_mark_pending(c, s, PEND_ACCEPT_REPLY);
+  pending_accepted_reply(c, s, (uint32_t)sid);
   core_emit(c, VN_EV_ACCEPTED, (uint32_t)sid, lsid, 0, 0, 0);
 }
 
 static void on_connected(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + CONN_CONTEXT);
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s || s->state != SS_CONNECTING) { c->bad_msgs++; return; }
   int32_t rv = (int32_t)rd32(m + CONN_RETVAL);
   if (rv != 0) {
@@ -285,11 +183,11 @@ static void on_connected(vn_core_t *c, const uint8_t *m) {
   hmap_put(c, sid);
   uint64_t seg = rd64(m + CONN_SEGMENT), ct_seg = rd64(m + CONN_CT_SEGMENT);
   uint64_t ct_rx = rd64(m + CONN_CT_RX_FIFO), ct_tx = rd64(m + CONN_CT_TX_FIFO);
-  int bad = bind(c, &s->rx_sig, seg, rd64(m + CONN_RX_FIFO)) < 0 || bind(c, &s->tx_sig, seg, rd64(m + CONN_TX_FIFO)) < 0;
+  int bad = session_bind_fifo(c, &s->rx_sig, seg, rd64(m + CONN_RX_FIFO)) < 0 || session_bind_fifo(c, &s->tx_sig, seg, rd64(m + CONN_TX_FIFO)) < 0;
   if (!bad && (ct_rx || ct_tx)) {
     /* cut-through: data moves in the shared ct segment, signals stay in ours */
     s->flags |= SF_CT;
-    bad = bind(c, &s->rx, ct_seg, ct_rx) < 0 || bind(c, &s->tx, ct_seg, ct_tx) < 0;
+    bad = session_bind_fifo(c, &s->rx, ct_seg, ct_rx) < 0 || session_bind_fifo(c, &s->tx, ct_seg, ct_tx) < 0;
   } else if (!bad) {
     s->rx = s->rx_sig;
     s->tx = s->tx_sig;
@@ -297,18 +195,18 @@ static void on_connected(vn_core_t *c, const uint8_t *m) {
     c->seg[s->tx.seg].refs++;
   }
   uint16_t lport;
-  read_tep(m + CONN_LCL, s->lcl_ip, &lport, NULL);
+  tep_read(m + CONN_LCL, s->lcl_ip, &lport, NULL);
   s->lcl_port = lport;
   if (bad) {
     c->bad_msgs++;
     s->flags |= SF_POISONED | SF_APP_CLOSED;
-    unbind(c, s);
-    queue_close(c, s, EVT_DISCONNECT);
+    session_unbind_fifos(c, s);
+    session_queue_close(c, s, EVT_DISCONNECT);
     core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)VN_EBADMSG, 0, 0, 0);
     return;
   }
   if (s->flags & SF_APP_CLOSED) {         /* closed while connecting */
-    queue_close(c, s, EVT_DISCONNECT);
+    session_queue_close(c, s, EVT_DISCONNECT);
   }
   /* also when the app closed it meanwhile: the host counts connects VPP has
    * not answered yet (see Stack.afterConnects) */
@@ -322,7 +220,7 @@ static void on_peer_close(vn_core_t *c, const uint8_t *m, int reset) {
   s->flags |= reset ? SF_RESET : SF_PEER_CLOSED;
   if (s->flags & SF_APP_CLOSED) {
     /* we closed first; a reset still wants its confirmation */
-    if (reset && !(s->pend & PEND_CLOSE) && s->close_type != EVT_TERMINATE) queue_close(c, s, EVT_RESET_REPLY);
+    if (reset && !(s->pend & PEND_CLOSE) && s->close_type != EVT_TERMINATE) session_queue_close(c, s, EVT_RESET_REPLY);
     return;
   }
   core_emit(c, reset ? VN_EV_RESET : VN_EV_PEER_CLOSED, sid, 0, 0, 0, 0);
@@ -338,9 +236,9 @@ static void on_cleanup(vn_core_t *c, const uint8_t *m) {
     return;
   }
   hmap_del(c, sid);
-  unbind(c, s);
+  session_unbind_fifos(c, s);
   s->flags |= SF_VPP_FREED;
-  if (s->pend) { c->n_pending--; s->pend = 0; }
+  pending_clear(c, s);
   core_emit(c, VN_EV_CLOSED, sid, 0, 0, 0, 0);
   if (s->flags & SF_APP_CLOSED) sid_free(c, sid);
 }
@@ -355,7 +253,7 @@ static void on_del_segment(vn_core_t *c, const uint8_t *m) {
     vn_session_t *s = &c->sessions[sid];
     if (s->state != SS_READY || !(s->rx.shr || s->tx.shr)) continue;
     if (s->rx.seg == slot || s->tx.seg == slot || s->rx_sig.seg == slot || s->tx_sig.seg == slot) {
-      unbind(c, s);
+      session_unbind_fifos(c, s);
       if (!(s->flags & SF_POISONED)) {
         s->flags |= SF_POISONED;
         core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)VN_EBADMSG, 0, 0, 0);
@@ -371,7 +269,7 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
   const uint8_t *m = e + EVT_MSG_OFF;
   if (ring == MQ_IO_RING) {
     uint32_t sid = rd32(m);
-    vn_session_t *s = lookup(c, sid);
+    vn_session_t *s = sid_lookup(c, sid);
     if (!s || s->state != SS_READY || (s->flags & (SF_VPP_FREED | SF_POISONED)) ||
         (e[0] != EVT_IO_RX && e[0] != EVT_IO_TX)) {
       c->bad_msgs++;
@@ -404,20 +302,15 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
 }
 
 /* ---- the app's control calls ---- */
-static int ready(vn_core_t *c) { return c->attached && !c->poisoned; }
+/* Attached, and the shared memory has not lied: messages can go to VPP. */
+static int core_ready(const vn_core_t *c) { return c->attached && !c->poisoned; }
 
 int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
-  if (!ready(c)) return VN_ESHUTDOWN;
+  if (!core_ready(c)) return VN_ESHUTDOWN;
   if (port > 65535 || is_ip4 > 1) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_LISTEN_PENDING);
   if (sid < 0) return sid;
-  uint8_t m[LISTEN_SIZE] = {0};
-  wr32(m, c->client_handle);
-  wr32(m + 4, (uint32_t)sid);
-  wr16(m + 16, bswap16((uint16_t)port));
-  m[19] = (uint8_t)is_ip4;
-  memcpy(m + 20, c->scratch, 16);
-  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_LISTEN, m, sizeof(m));
+  int rv = msg_listen(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
@@ -426,34 +319,24 @@ int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
 }
 
 int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) return VN_ENOENT;
   if (s->state == SS_LISTEN_PENDING) { s->flags |= SF_APP_CLOSED; return 0; }
   if (s->state == SS_UNLISTENING) return 0;
   if (s->state != SS_LISTENER) return VN_EINVAL;
-  if (!ready(c)) return VN_ESHUTDOWN;
-  uint8_t m[20] = {0};
-  wr32(m, c->client_handle);
-  wr32(m + 4, sid);
-  wr64(m + 12, s->handle);
-  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_UNLISTEN, m, sizeof(m));
+  if (!core_ready(c)) return VN_ESHUTDOWN;
+  int rv = msg_unlisten(c, sid, s->handle);
   if (rv < 0) return rv;
   s->state = SS_UNLISTENING;
   return 0;
 }
 
 int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
-  if (!ready(c)) return VN_ESHUTDOWN;
+  if (!core_ready(c)) return VN_ESHUTDOWN;
   if (port == 0 || port > 65535 || is_ip4 > 1) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_CONNECTING);
   if (sid < 0) return sid;
-  uint8_t m[77] = {0};
-  wr32(m, c->client_handle);
-  wr32(m + 4, (uint32_t)sid);
-  wr16(m + 16, bswap16((uint16_t)port));
-  m[21] = (uint8_t)is_ip4;
-  memcpy(m + 22, c->scratch, 16);
-  int rv = mq_send_ctrl(c, c->ctrl_mq, EVT_CONNECT, m, sizeof(m));
+  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
@@ -463,7 +346,7 @@ int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
 }
 
 int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) return VN_ENOENT;
   if (s->state != SS_READY) return VN_ENOTCONN;
   if (s->flags & (SF_APP_CLOSED | SF_VPP_FREED | SF_ANSWERED) || (s->flags2 & SF2_SHUT)) return 0;
@@ -475,12 +358,12 @@ int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
     fifo_tx_event(c, s);
     return 0;
   }
-  if (send_close_msg(c, s, EVT_SHUTDOWN) == VN_EAGAIN) session_mark_pending(c, s, PEND_SHUTDOWN);
+  pending_close(c, s, EVT_SHUTDOWN, PEND_SHUTDOWN);
   return 0;
 }
 
-static int32_t close_common(vn_core_t *c, uint32_t sid, int abort) {
-  vn_session_t *s = lookup(c, sid);
+static int32_t session_close(vn_core_t *c, uint32_t sid, int abort) {
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) return VN_ENOENT;
   switch (s->state) {
   case SS_LISTEN_PENDING: case SS_LISTENER: case SS_UNLISTENING:
@@ -497,12 +380,12 @@ static int32_t close_common(vn_core_t *c, uint32_t sid, int abort) {
   uint8_t type = (s->flags & SF_RESET) ? EVT_RESET_REPLY
                : abort ? EVT_TERMINATE
                : (s->flags & SF_PEER_CLOSED) ? EVT_DISCONNECTED_REPLY : EVT_DISCONNECT;
-  if (ready(c)) queue_close(c, s, type);
+  if (core_ready(c)) session_queue_close(c, s, type);
   return 0;
 }
 
-int32_t vn_close(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 0); }
-int32_t vn_abort(vn_core_t *c, uint32_t sid) { return close_common(c, sid, 1); }
+int32_t vn_close(vn_core_t *c, uint32_t sid) { return session_close(c, sid, 0); }
+int32_t vn_abort(vn_core_t *c, uint32_t sid) { return session_close(c, sid, 1); }
 
 /* Cut-through has no TCP, so VPP reports 0.0.0.0:0 for the connecting end.
  * Both ends share the client->server data fifo, so both derive the same
@@ -515,7 +398,7 @@ static uint16_t ct_port(const vn_core_t *c, const vn_fifo_t *f) {
 }
 
 int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) return VN_ENOENT;
   const uint8_t *ip = which ? s->rmt_ip : s->lcl_ip;
   uint16_t port = which ? s->rmt_port : s->lcl_port;
@@ -531,14 +414,14 @@ int32_t vn_session_addr(vn_core_t *c, uint32_t sid, uint32_t which) {
 }
 
 uint32_t vn_session_flags(vn_core_t *c, uint32_t sid) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) return 0;
   return ((s->flags & SF_CT) ? VN_SS_CUT_THROUGH : 0) | ((s->flags & SF_PEER_CLOSED) ? VN_SS_PEER_CLOSED : 0) |
          ((s->flags & SF_RESET) ? VN_SS_RESET : 0);
 }
 
 uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   const vn_fifo_t *f[4];
   if (!s || which > 3) return 0;
   f[0] = &s->rx; f[1] = &s->tx; f[2] = &s->rx_sig; f[3] = &s->tx_sig;
@@ -547,7 +430,7 @@ uintptr_t vn_session_fifo(vn_core_t *c, uint32_t sid, uint32_t which) {
 
 /* ---- data ---- */
 static vn_session_t *data_session(vn_core_t *c, uint32_t sid, int32_t *err) {
-  vn_session_t *s = lookup(c, sid);
+  vn_session_t *s = sid_lookup(c, sid);
   if (!s) { *err = VN_ENOENT; return NULL; }
   if (s->state != SS_READY) { *err = VN_ENOTCONN; return NULL; }
   if ((s->flags & (SF_VPP_FREED | SF_POISONED)) || !s->rx.shr || !s->tx.shr) { *err = VN_EPIPE; return NULL; }
