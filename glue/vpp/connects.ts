@@ -48,6 +48,8 @@ export class Connects {
     this.runWaiters();
     this.paired?.runWaiters();
   }
+  /** The process is exiting: the answer counts, but the unlistens waiting for it stay unsent (the detach frees those listeners). */
+  answeredAtExit(sid: number) { this.inFlight.delete(sid); }
   get unanswered() { return this.inFlight.size; }
 
   /** Run fn once no connect of this app to `port` waits for VPP's answer. */

@@ -17,8 +17,8 @@ import {
   alreadyConnected, attachmentLost, endedByPeer, errnoException, fromCoreError, fromVppError, invalidArgType, ipcOnVpp,
   missingArgs, outOfRange, SESSION_E,
 } from '../errors';
-import { Session, END } from './session';
 import { normalizeConnectArgs, validatePort } from '../args';
+import { ipToBytes, bytesToIp } from './addr';
 import { debuglog } from 'util';
 
 const debug = debuglog('vppnet');
@@ -68,10 +68,8 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   stack: Stack;
   /** When this socket connects to a listener of this process through the second attachment (Stack.selfConnect): the listener's stack. */
   private listenerStack?: Stack;
-  /** The VPP session while VPP knows it: none before connect and after close. */
-  private session?: Session;
   /** The core's session id while VPP knows the session; -1 before connect and after close. */
-  get sid() { return this.session ? this.session.sid : -1; }
+  sid = -1;
   private pendingWrite?: PendingWrite;
   private starveMs = 0;
   private reading = false;
@@ -100,7 +98,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
 
   /** An accepted session: established at once. */
   private adopt(sid: number) {
-    this.session = new Session(this.stack, sid);
+    this.sid = sid;
     this.stack.register(sid, this);
     this.setRef(true);
     this.readAddresses();
@@ -117,7 +115,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   }
   get bufferSize() { return this.writableLength; }
   /** True on a cut-through session (both apps on this VPP, no TCP in between). */
-  get cutThrough() { return this.session?.cutThrough ?? false; }
+  get cutThrough() { return this.sid >= 0 && (this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH) !== 0; }
 
   // ---- connect ----
   connect(...args: unknown[]): this {
@@ -161,22 +159,25 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   private startConnect(address: string, family: number, port: number) {
     if (this.destroyed) { this.releaseConnectSlot(); return; }
     if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
-    if (this.stack.connects.closing(port)) {   // this app is closing its listener there (connects.ts)
+    const { engine } = this.stack;
+    if (this.stack.connects.closing(port)) {   // this app is closing its listener there (see Stack.afterConnects)
       this.destroy(errnoException('ECONNREFUSED', 'connect', address, port));
       return;
     }
-    const session = Session.connect(this.stack, address, family, port);
-    if (typeof session === 'number') {
-      if (session === VN.EAGAIN) { setImmediate(() => this.startConnect(address, family, port)); return; }
-      this.destroy(fromCoreError(session, 'connect', address, port));
+    engine.scratch().set(ipToBytes(address, family));
+    const sid = engine.core.connect(family === 4 ? 1 : 0, port);
+    if (sid < 0) {
+      if (sid === VN.EAGAIN) { setImmediate(() => this.startConnect(address, family, port)); return; }
+      this.destroy(fromCoreError(sid, 'connect', address, port));
       return;
     }
-    this.session = session;
+    this.sid = sid;
     this.remoteAddress = address;
     this.remotePort = port;
     this.remoteFamily = family === 4 ? 'IPv4' : 'IPv6';
-    this.stack.connects.sent(session.sid, port);
-    this.stack.register(session.sid, this);
+    this.stack.connects.sent(sid, port);
+    this.stack.register(sid, this);
+    this.stack.kick();
   }
 
   onConnected(vppRetval: number) {
@@ -191,7 +192,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
       }
       if (vppRetval !== 0 && this.stack.selfConnectStack) {
         this.stack.unregister(this.sid);
-        this.session = undefined;
+        this.sid = -1;
         this.viaSecondApp();
         this.queueConnect(this.remoteAddress!, this.remoteFamily === 'IPv4' ? 4 : 6, this.remotePort);
         return;
@@ -203,7 +204,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
     if (vppRetval !== 0) {
       const err = fromVppError(vppRetval, 'connect', this.remoteAddress, this.remotePort);
       this.stack.unregister(this.sid);
-      this.session = undefined;
+      this.sid = -1;
       this.connecting = false;
       this.destroy(err);
       return;
@@ -215,7 +216,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
     this.touch();
     if (this.pendingWrite) this.flushWrite();
     if (this.reading) this.pull();
-    if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.session!.shutdown();
+    if (this.writableFinished || (this.writableEnded && !this.pendingWrite)) this.stack.engine.core.shutdown(this.sid);
   }
 
   /** Connect through this process's second attachment (a connect to a listener of this app, on a VPP that refuses those). */
@@ -235,10 +236,17 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   }
 
   private readAddresses() {
-    const l = this.session!.local();
+    const { engine } = this.stack;
+    const read = (which: number) => {
+      engine.core.session_addr(this.sid, which);
+      const s = engine.scratch();
+      const isIp4 = s[VN.ADDR_IS_IP4] === 1;
+      return { address: bytesToIp(s.subarray(VN.ADDR_IP, VN.ADDR_IP + 16), isIp4), port: s[VN.ADDR_PORT] | (s[VN.ADDR_PORT + 1] << 8), family: isIp4 ? 'IPv4' : 'IPv6' };
+    };
+    const l = read(0);
     this.localAddress = l.address; this.localPort = l.port; this.localFamily = l.family;
     if (this.remoteAddress === undefined) {
-      const r = this.session!.remote();
+      const r = read(1);
       this.remoteAddress = r.address; this.remotePort = r.port; this.remoteFamily = r.family;
     }
   }
@@ -260,16 +268,17 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
 
   private flushWrite() {
     const w = this.pendingWrite!;
-    const session = this.session!;
+    const { engine } = this.stack;
     while (w.idx < w.chunks.length) {
       const chunk = w.chunks[w.idx];
       if (chunk.length === 0) { w.idx++; continue; }   // node:http ends responses with write('')
-      const n = session.send(w.off === 0 ? chunk : chunk.subarray(w.off));
+      const n = engine.send(this.sid, w.off === 0 ? chunk : chunk.subarray(w.off));
       if (n === VN.ENOMEM) {
         // the segment is out of chunk memory: nothing will wake us, so poll
         // back with a growing delay until other sessions free some
         this.starveMs = Math.min(this.starveMs * 2 || 1, 50);
         setTimeout(() => { if (this.pendingWrite === w && !this.destroyed) this.flushWrite(); }, this.starveMs).unref();
+        this.stack.kick();
         return;
       }
       this.starveMs = 0;
@@ -279,12 +288,14 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
         return;
       }
       if (n === 0) {   // tx fifo full: VPP's TX event resumes us
+        this.stack.kick();
         this.park();
         return;
       }
       this.written += n;
       w.off += n;
       if (w.off === chunk.length) { w.idx++; w.off = 0; }
+      this.stack.signalNow();   // the reader learns now, not after the fifo filled
     }
     this.pendingWrite = undefined;
     this.touch();
@@ -296,7 +307,10 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   }
 
   _final(cb: (err?: Error | null) => void) {
-    if (this.session && !this.connecting && !this.vppGone) this.session.shutdown();
+    if (this.sid >= 0 && !this.connecting && !this.vppGone) {
+      this.stack.engine.core.shutdown(this.sid);
+      this.stack.kick();
+    }
     cb();
   }
 
@@ -308,6 +322,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   }
 
   private pull() {
+    const { engine } = this.stack;
     while (this.reading && !this.eofPushed) {
       if (this.turnReads >= READS_PER_TURN) {
         // A peer that keeps the fifo full would keep us here for good (the
@@ -320,22 +335,21 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
         break;
       }
       this.turnReads++;
-      // n: bytes read (into `into` with onread, else into `chunk`), 0 for none, END, < 0 an error
+      // n: bytes read (into `into` with onread, else into `chunk`), 0 for none, < 0 an error
       let n = 0, chunk: Buffer | undefined, into: Uint8Array | undefined;
-      if (!this.vppGone) {
-        const session = this.session!;
-        if (this.onread) {
-          const b = this.onread.buffer;
-          into = typeof b === 'function' ? b() : b;
-          n = session.recvInto(into);
-        } else {
-          const r = session.recv(READ_MAX);
-          if (typeof r === 'number') n = r;
-          else { chunk = r; n = r.length; }
-        }
+      if (this.vppGone) n = 0;
+      else if (this.onread) {
+        const b = this.onread.buffer;
+        into = typeof b === 'function' ? b() : b;
+        n = engine.recvInto(this.sid, into);
+      } else {
+        const r = engine.recv(this.sid, READ_MAX);
+        if (typeof r === 'number') n = r;
+        else if (r) { chunk = r; n = r.length; }
       }
-      if (n === END) this.peerClosed = true;   // DISCONNECTED, or the cut-through end mark
-      if (n === 0 || n === END) {
+      if (n === 0) {
+        // cut-through EOF: the peer's shutdown mark, seen by the empty read
+        if (!this.peerClosed && !this.vppGone && engine.core.session_flags(this.sid) & VN.SS_PEER_CLOSED) this.peerClosed = true;
         if (this.peerClosed || this.vppGone) {
           this.eofPushed = true;
           this.push(null);
@@ -346,6 +360,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
       if (n < 0) { this.destroy(fromCoreError(n, 'read')); return; }
       this.bytesRead += n;
       this.touch();
+      this.stack.signalNow();   // a dequeue notification reaches the writer now, not after the fifo drained
       if (chunk) {
         if (!this.push(chunk)) this.reading = false;
       } else if (this.onread!.callback(n, into!) === false) this.pause();   // as node's: false pauses
@@ -387,7 +402,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
 
   busyPolling(on: boolean) {
     if (this.sid < 0 || this.vppGone) return;
-    this.session!.poll(on);
+    this.stack.engine.core.session_poll(this.sid, on ? 1 : 0);
     if (on) return;
     // the window passed: poll again only once bytes move again; an empty
     // read or a full write now arms the events we sleep on
@@ -442,11 +457,12 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
     this.clearTimer();
     this.releaseConnectSlot();
     this.connecting = false;
-    const session = this.session;
-    if (session) {
-      if (!this.vppGone) ((err && !this.peerClosed) || this.abortOnDestroy ? session.abort() : session.close());
-      this.stack.unregister(session.sid);
-      this.session = undefined;
+    if (this.sid >= 0) {
+      const { core } = this.stack.engine;
+      if (!this.vppGone) ((err && !this.peerClosed) || this.abortOnDestroy ? core.abort(this.sid) : core.close(this.sid));
+      this.stack.unregister(this.sid);
+      this.stack.kick();
+      this.sid = -1;
     }
     this.setRef(false);
     cb(err);

@@ -273,7 +273,7 @@ export class Stack {
             if (type === Ev.ADD_SEGMENT) this.segments.add(this.fds!.sapiFd, this.opts.attachTimeoutMs, ev[i + 2], ev[i + 3], ev[i + 5]);
             else if (type === Ev.DEL_SEGMENT) this.segments.del(ev[i + 2]);
             else if (type === Ev.CONNECTED || type === Ev.SESSION_ERROR) {
-              this.connects.answered(sid);
+              this.connects.answeredAtExit(sid);
               if (type === Ev.CONNECTED && ev[i + 2] === 0) core.close(sid);
             } else if (type === Ev.ACCEPTED || type === Ev.PEER_CLOSED || type === Ev.RESET) core.close(sid);
           }

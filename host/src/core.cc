@@ -165,7 +165,7 @@ static Napi::Value RegionFree(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// ---- data path: no allocation except the Buffer coreRecv returns ----
+// ---- data path: no allocation (JS hands in the Buffers) ----
 
 static inline uint32_t ClampLen(size_t n) { return n > INT32_MAX ? uint32_t(INT32_MAX) : uint32_t(n); }
 
@@ -190,7 +190,6 @@ static Napi::Value CoreSend(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, r < 0 ? r : int32_t(done));
 }
 
-// coreRecv(core, sid, max) -> Buffer of up to max bytes, null when none, or -errno.
 // Copy the regions vn_rx_peek left in vn_iov() to dst (at most want bytes).
 static size_t CopyOut(vn_core_t *c, uint8_t *dst, size_t want) {
   const vn_iov_t *iov = vn_iov(c);
@@ -201,21 +200,6 @@ static size_t CopyOut(vn_core_t *c, uint8_t *dst, size_t want) {
     done += k;
   }
   return done;
-}
-
-static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  vn_core_t *c = CoreArg(info, "coreRecv");
-  uint32_t sid = NumArg<uint32_t>(info, 1, "coreRecv");
-  uint32_t max = std::min(NumArg<uint32_t>(info, 2, "coreRecv"), uint32_t(INT32_MAX));
-  int32_t n = vn_rx_peek(c, sid, max);
-  if (n < 0) return Napi::Number::New(env, n);
-  if (n == 0) return env.Null();
-  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, size_t(n));
-  size_t want = size_t(n), done = CopyOut(c, buf.Data(), want);
-  int32_t r = vn_rx_release(c, sid, uint32_t(done));
-  if (r < 0) return Napi::Number::New(env, r);
-  return done == want ? buf : Napi::Buffer<uint8_t>::Copy(env, buf.Data(), done);
 }
 
 // coreRecvInto(core, sid, u8) -> n: up to u8.length readable bytes copied into
@@ -250,7 +234,6 @@ void InitCore(Napi::Env env, Napi::Object exports) {
   exports.Set("coreScratch", Napi::Function::New(env, CoreScratch, "coreScratch"));
   exports.Set("coreEvents", Napi::Function::New(env, CoreEvents, "coreEvents"));
   exports.Set("coreSend", Napi::Function::New(env, CoreSend, "coreSend"));
-  exports.Set("coreRecv", Napi::Function::New(env, CoreRecv, "coreRecv"));
   exports.Set("coreRecvInto", Napi::Function::New(env, CoreRecvInto, "coreRecvInto"));
   exports.Set("regionAlloc", Napi::Function::New(env, RegionAlloc, "regionAlloc"));
   exports.Set("regionFree", Napi::Function::New(env, RegionFree, "regionFree"));

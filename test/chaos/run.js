@@ -89,7 +89,7 @@ async function runChaos(opts) {
     const w = fork(path.join(__dirname, 'worker.js'), [], {
       execArgv: ['-r', path.join(__dirname, '../conformance/ts-register.js')],
       env: {
-        ...process.env, NODE_DEBUG: '', CHAOS_SEED: String(seed), CHAOS_ENGINE: engine,
+        ...process.env, NODE_DEBUG: process.env.CHAOS_NODE_DEBUG || '', CHAOS_SEED: String(seed), CHAOS_ENGINE: engine,
         CHAOS_APP_SOCKET: vpp.appSocket, CHAOS_PEER_APP_SOCKET: vpp.peerAppSocket, CHAOS_ADDR: vpp.testAddr,
         CHAOS_EXIT_RATE: String(o.exitRate), CHAOS_OPS_PER_SEC: String(o.ops), CHAOS_STEADY: steady ? '1' : '', CHAOS_EXIT_KIND: o.exitKind,
       },
@@ -97,6 +97,7 @@ async function runChaos(opts) {
     });
     let stderr = '';
     w.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+    if (process.env.CHAOS_STDERR_DIR) w.stderr.pipe(require('node:fs').createWriteStream(path.join(process.env.CHAOS_STDERR_DIR, `worker-${seed}.err`)));
     w.seed = seed;
     w.counts = {};
     started++;
@@ -113,8 +114,9 @@ async function runChaos(opts) {
       for (const [p, e] of ports) if (e.worker === w) ports.delete(p);
       if (steady && !stopping) uncaught.push({ seed, engine, error: `the steady process exited (${code ?? signal})` });
       for (const [k, v] of Object.entries(w.counts)) totals[k] = typeof v === 'string' ? (totals[k] ?? v) : (totals[k] || 0) + v;
-      if (code === 70 || (signal && signal !== 'SIGKILL') || (code && code !== 3 && code !== 0)) {
-        if (code !== 70) uncaught.push({ seed, engine, error: `exit ${code ?? signal}: ${stderr}` });
+      if ((signal && signal !== 'SIGKILL') || (code && code !== 3 && code !== 0)) {
+        const m = /chaos worker \d+: uncaught [\s\S]*/.exec(stderr);
+        uncaught.push({ seed, engine, error: m ? m[0].slice(0, 2000) : `exit ${code ?? signal}: ${stderr.slice(-2000)}` });
       }
       broadcast();
       if (!stopping && Date.now() < deadline) spawnWorker();

@@ -57,7 +57,8 @@ const ownPorts = new Set(); // this process's churning listeners
 let stopping = false;
 
 process.on('uncaughtException', (err) => {
-  try { process.send({ uncaught: String(err && err.stack || err) }); } catch { /* parent gone */ }
+  // stderr synchronously: an IPC message may not leave before the exit
+  require('node:fs').writeSync(2, `chaos worker ${seed}: uncaught ${err && err.stack || err}\n`);
   process.exit(70);
 });
 process.on('message', (m) => {
