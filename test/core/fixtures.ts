@@ -2,7 +2,7 @@
  * A fake VPP for the core's tests: it lays out, inside regions of the engine's
  * own memory, exactly what VPP would put into shared memory (segments, message
  * queues, fifos, chunk freelists) and plays VPP's side of the protocol
- * (docs: /work/shared/vpp-hoststack-protocol.md, section numbers in comments).
+ * (docs/protocol.md; section numbers in comments are its).
  *
  * Everything is little-endian and written at the doc's byte offsets through a
  * DataView; nothing here shares code or structs with the C core, so the tests

@@ -1,6 +1,6 @@
 /**
  * Constants and byte layouts the fixture and the core must agree on: the
- * header's numbers, the ATTACH request (§3.3), and the element sizes of the
+ * header's numbers, the ATTACH request (docs/protocol.md §3.3), and the element sizes of the
  * queues the core writes (§5.1, §7.2).
  */
 import * as fs from 'fs';

@@ -7,6 +7,7 @@
  * publishes positions. Every chunk offset and length read from the segment is
  * checked before use and every list walk is bounded: a lying peer poisons the
  * session, it never steers an access outside the segment or loops us forever.
+ * Sections (§) are docs/protocol.md's.
  */
 #include "core.h"
 

@@ -1,6 +1,6 @@
 /*
  * session.c — the session table, the control messages the app sends, and
- * the state machine driven by what VPP sends back (§7, §8 of the protocol).
+ * the state machine driven by what VPP sends back (docs/protocol.md §7, §8).
  * The messages themselves are built in encode.c; handles.c maps VPP's
  * handles to sids; pending.c retries what a full queue turned away.
  *
