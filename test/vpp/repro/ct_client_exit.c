@@ -34,47 +34,14 @@
  * runs as its own process, started by run-ct-client-exit.sh.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <execinfo.h>
 #include <signal.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include "repro.h"
 
 #define MAX_CONNS 4096
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static struct sockaddr_in target(int port) {
-  struct sockaddr_in sa;
-  const char *a = getenv("CT_ADDR");
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)port);
-  if (inet_pton(AF_INET, a && *a ? a : "127.0.0.2", &sa.sin_addr) != 1) {
-    fprintf(stderr, "bad CT_ADDR\n");
-    exit(2);
-  }
-  return sa;
-}
 
-static void set_nonblock(int fd) {
-  int fl = fcntl(fd, F_GETFL, 0);
-  if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
 
 /* server: report our own crashes (VCL/LDP code runs inside us) with a time stamp */
 static double t0;

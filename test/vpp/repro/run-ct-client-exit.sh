@@ -27,7 +27,6 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-instance="$here/../../../scripts/vpp-instance.js"   # the project's own VPP harness
 export VPP_PREFIX="${1:-${VPP_PREFIX:-/opt/vpp}}"
 variant="${VARIANT:-a}"
 npar="${NPAR:-4}"
@@ -47,44 +46,10 @@ case "$variant" in
   *) echo "VARIANT must be a, b or c" >&2; exit 2 ;;
 esac
 
-mkdir -p "$run_dir"
-bin="$run_dir/ct_client_exit"
-cc -O2 -Wall -o "$bin" "$here/ct_client_exit.c" || { echo "build failed" >&2; exit 2; }
-
-vdir="$run_dir/vpp"
-node "$instance" down "$vdir" >/dev/null 2>&1 || true
-rm -f "$run_dir/stop" "$run_dir"/client*.out
-node "$instance" up "$vdir" >/dev/null || { echo "starting VPP failed" >&2; exit 2; }
-# shellcheck disable=SC1091
-. "$vdir/env"
-vpp_pid="$VPP_PID"
-echo "VPP $("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show version | head -1) pid $vpp_pid; variant=$variant how=$how npar=$npar k=$k max_us=$max_us kill_max_ms=$kill_max_ms gap_us=$gap_us hold_ms=$hold_ms batch=$batch"
-
-export LD_LIBRARY_PATH="$VPP_LIB_DIR"
-# LD_PRELOAD only for our program, not for timeout(1)
-ldp() { timeout -s KILL $((duration + 15)) env LD_PRELOAD="$VPP_LDP_LIB" VCL_CONFIG="$VCL_CONFIG" "$@"; }
-
-pids=()
-tree() {   # a pid and all its descendants
-  local p c
-  for p in "$@"; do
-    echo "$p"
-    for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do tree "$c"; done
-  done
-}
-cleanup() {
-  touch "$run_dir/stop"
-  local all
-  all=$(tree "${pids[@]}")
-  # shellcheck disable=SC2086
-  kill $all 2>/dev/null; sleep 0.5
-  all="$all $(tree "${pids[@]}")"
-  # shellcheck disable=SC2086
-  kill -KILL $all 2>/dev/null
-  wait 2>/dev/null
-  node "$instance" down "$vdir" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+repro_start ct_client_exit.c ct_client_exit
+echo "VPP $(vppctl_ show version | head -1) pid $vpp_pid; variant=$variant how=$how npar=$npar k=$k max_us=$max_us kill_max_ms=$kill_max_ms gap_us=$gap_us hold_ms=$hold_ms batch=$batch"
 
 ldp "$bin" server "$port" "$duration" "$gap_us" "$hold_ms" "$batch" > "$run_dir/server.out" 2>&1 &
 pids+=($!)
@@ -135,38 +100,10 @@ for i in $(seq 1 "$npar"); do
   pids+=($!)
 done
 
-crashed_at=""
-shown=0
-for t in $(seq 1 "$duration"); do
-  sleep 1
-  if grep -qs "received signal" "$vdir/vpp.out" "$vdir/vpp.log" || ! kill -0 "$vpp_pid" 2>/dev/null; then
-    crashed_at=$t; break
-  fi
-  if [ $shown = 0 ] && [ $t -ge 3 ]; then
-    ss=$("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show session verbose 2>/dev/null)
-    echo "t=${t}s: [CT:...] lines in 'show session verbose': $(grep -c 'CT:' <<<"$ss"), LISTEN: $(grep -c LISTEN <<<"$ss"), apps: $("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show app 2>/dev/null | grep -c ldp)"
-    shown=1
-  fi
-done
+repro_watch
 
-if [ -n "$crashed_at" ]; then
-  echo "server process: $(kill -0 "${pids[0]}" 2>/dev/null && echo alive || echo gone) when the crash was noticed"
-  sleep 2   # let VPP finish writing the backtrace
-  echo "---- VPP output (signal + backtrace) ----"
-  for f in "$vdir/vpp.out" "$vdir/vpp.log"; do
-    [ -s "$f" ] && grep -A30 "received signal" "$f" | head -40 && break
-  done
-  grep -qs "received signal" "$vdir/vpp.out" "$vdir/vpp.log" || { echo "(no 'received signal' line; tail of vpp.out:)"; tail -20 "$vdir/vpp.out"; }
-  [ -s "$run_dir/gdb.out" ] && { echo "---- gdb ----"; grep -v '^\[New LWP\|^\[Thread\|^Reading\|^Download' "$run_dir/gdb.out" | head -80; }
-  echo "-----------------------------------------"
-  echo "VPP CRASHED after $crashed_at s"
-  rc=1
-else
-  echo "VPP survived $duration s"
-  rc=0
-fi
-touch "$run_dir/stop"
-sleep 0.5
+[ -n "$crashed_at" ] && echo "server process: $(kill -0 "${pids[0]}" 2>/dev/null && echo alive || echo gone) when the crash was noticed"
+repro_report "$run_dir/gdb.out"
 kill -TERM "${pids[0]}" 2>/dev/null; sleep 0.3
 cat "$run_dir/server.out" "$run_dir"/client*.out 2>/dev/null | sed 's/^/  /'
 exit $rc

@@ -23,7 +23,6 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-instance="$here/../../../scripts/vpp-instance.js"   # the project's own VPP harness
 export VPP_PREFIX="${1:-${VPP_PREFIX:-/opt/vpp}}"
 mode="${MODE:-unlisten}"
 nclients="${NCLIENTS:-2}"
@@ -36,44 +35,10 @@ accept_arg=""; [ "${SERVER_ACCEPT:-0}" = 1 ] && accept_arg=accept
 [ "${SERVER_DRAIN:-0}" = 1 ] && accept_arg="${accept_arg:+$accept_arg,}drain"
 [ -z "$accept_arg" ] && accept_arg=none
 
-mkdir -p "$run_dir"
-bin="$run_dir/ct_listener_race"
-cc -O2 -Wall -o "$bin" "$here/ct_listener_race.c" || { echo "build failed" >&2; exit 2; }
-
-vdir="$run_dir/vpp"
-node "$instance" down "$vdir" >/dev/null 2>&1 || true
-rm -f "$run_dir/stop"
-node "$instance" up "$vdir" >/dev/null || { echo "starting VPP failed" >&2; exit 2; }
-# shellcheck disable=SC1091
-. "$vdir/env"
-vpp_pid="$VPP_PID"
-echo "VPP $("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show version | head -1) pid $vpp_pid; mode=$mode clients=$nclients max_us=$max_us poll_ms=$poll_ms server_flags=$accept_arg"
-
-export LD_LIBRARY_PATH="$VPP_LIB_DIR"
-# LD_PRELOAD only for our program, not for timeout(1)
-ldp() { timeout -s KILL $((duration + 15)) env LD_PRELOAD="$VPP_LDP_LIB" VCL_CONFIG="$VCL_CONFIG" "$@"; }
-
-pids=()
-tree() {   # a pid and all its descendants (children first listed after it)
-  local p c
-  for p in "$@"; do
-    echo "$p"
-    for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do tree "$c"; done
-  done
-}
-cleanup() {
-  touch "$run_dir/stop"
-  local all
-  all=$(tree "${pids[@]}")
-  # shellcheck disable=SC2086
-  kill $all 2>/dev/null; sleep 0.5
-  all="$all $(tree "${pids[@]}")"
-  # shellcheck disable=SC2086
-  kill -KILL $all 2>/dev/null
-  wait 2>/dev/null
-  node "$instance" down "$vdir" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+repro_start ct_listener_race.c ct_listener_race
+echo "VPP $(vppctl_ show version | head -1) pid $vpp_pid; mode=$mode clients=$nclients max_us=$max_us poll_ms=$poll_ms server_flags=$accept_arg"
 
 if [ "$mode" = once ]; then
   # one listen/close per process; every process stays alive to the end (no app exit)
@@ -113,36 +78,8 @@ for i in $(seq 1 "$nclients"); do
   pids+=($!)
 done
 
-crashed_at=""
-shown_ct=0
-for t in $(seq 1 "$duration"); do
-  sleep 1
-  if grep -qs "received signal" "$vdir/vpp.out" "$vdir/vpp.log" || ! kill -0 "$vpp_pid" 2>/dev/null; then
-    crashed_at=$t; break
-  fi
-  if [ $shown_ct = 0 ] && [ $t -ge 2 ]; then
-    ct=$("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show session verbose 2>/dev/null | grep -c 'CT:' || true)
-    lst=$("$VPP_PREFIX/bin/vppctl" -s "$VPP_CLI_SOCKET" show session verbose 2>/dev/null | grep -c LISTEN || true)
-    echo "t=${t}s: sessions with [CT:...] in 'show session verbose': $ct, listeners: $lst"
-    [ "$ct" -gt 0 ] && shown_ct=1
-  fi
-done
+repro_watch
 
-if [ -n "$crashed_at" ]; then
-  sleep 2   # let VPP finish writing the backtrace
-  echo "---- VPP output (signal + backtrace) ----"
-  for f in "$vdir/vpp.out" "$vdir/vpp.log"; do
-    [ -s "$f" ] && grep -A30 "received signal" "$f" | head -40 && break
-  done
-  grep -qs "received signal" "$vdir/vpp.out" "$vdir/vpp.log" || { echo "(no 'received signal' line; tail of vpp.out:)"; tail -20 "$vdir/vpp.out"; }
-  echo "-----------------------------------------"
-  echo "VPP CRASHED after $crashed_at s"
-  rc=1
-else
-  echo "VPP survived $duration s"
-  rc=0
-fi
-touch "$run_dir/stop"
-sleep 0.5
+repro_report
 cat "$run_dir/server.out" "$run_dir"/client*.out 2>/dev/null | sed 's/^/  /'
 exit $rc
