@@ -7,10 +7,7 @@
  * engine itself: docs/vpp-bugs.md, bug 3.)
  */
 import type { Stack } from './stack';
-import { VN } from '../engine/abi';
-import { ipToBytes, bytesToIp } from './addr';
-
-export interface Endpoint { address: string; port: number; family: 'IPv4' | 'IPv6' }
+import { ipToBytes } from './addr';
 
 export class Listener {
   constructor(readonly stack: Stack, readonly sid: number) {}
@@ -27,17 +24,4 @@ export class Listener {
 
   /** UNLISTEN (UNBOUND answers). */
   close() { this.stack.engine.core.unlisten(this.sid); this.stack.kick(); }
-
-  local(): Endpoint { return addr(this.stack, this.sid, 0); }
-}
-
-function addr(stack: Stack, sid: number, which: number): Endpoint {
-  stack.engine.core.session_addr(sid, which);
-  const s = stack.engine.scratch();
-  const isIp4 = s[VN.ADDR_IS_IP4] === 1;
-  return {
-    address: bytesToIp(s.subarray(VN.ADDR_IP, VN.ADDR_IP + 16), isIp4),
-    port: s[VN.ADDR_PORT] | (s[VN.ADDR_PORT + 1] << 8),
-    family: isIp4 ? 'IPv4' : 'IPv6',
-  };
 }

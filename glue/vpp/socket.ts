@@ -18,7 +18,7 @@ import {
   missingArgs, outOfRange, SESSION_E,
 } from '../errors';
 import { normalizeConnectArgs, validatePort } from '../args';
-import { ipToBytes, bytesToIp } from './addr';
+import { ipToBytes } from './addr';
 import { debuglog } from 'util';
 
 const debug = debuglog('vppnet');
@@ -160,7 +160,7 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
     if (this.destroyed) { this.releaseConnectSlot(); return; }
     if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
     const { engine } = this.stack;
-    if (this.stack.connects.closing(port)) {   // this app is closing its listener there (see Stack.afterConnects)
+    if (this.stack.connects.closing(port)) {   // this app is closing its listener there (connects.ts)
       this.destroy(errnoException('ECONNREFUSED', 'connect', address, port));
       return;
     }
@@ -236,17 +236,10 @@ export class VppSocket extends Duplex implements SessionSink, BusyPollSink {
   }
 
   private readAddresses() {
-    const { engine } = this.stack;
-    const read = (which: number) => {
-      engine.core.session_addr(this.sid, which);
-      const s = engine.scratch();
-      const isIp4 = s[VN.ADDR_IS_IP4] === 1;
-      return { address: bytesToIp(s.subarray(VN.ADDR_IP, VN.ADDR_IP + 16), isIp4), port: s[VN.ADDR_PORT] | (s[VN.ADDR_PORT + 1] << 8), family: isIp4 ? 'IPv4' : 'IPv6' };
-    };
-    const l = read(0);
+    const l = this.stack.endpoint(this.sid, 0)!;
     this.localAddress = l.address; this.localPort = l.port; this.localFamily = l.family;
     if (this.remoteAddress === undefined) {
-      const r = read(1);
+      const r = this.stack.endpoint(this.sid, 1)!;
       this.remoteAddress = r.address; this.remotePort = r.port; this.remoteFamily = r.family;
     }
   }

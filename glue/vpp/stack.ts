@@ -15,6 +15,9 @@ import { attach, type AttachOptions, type Attachment } from './attach';
 import { SegmentTable } from './segments';
 import { Connects } from './connects';
 import { BusyPoller, type BusyPollSink } from './busy-poll';
+import { bytesToIp } from './addr';
+
+export interface Endpoint { address: string; port: number; family: 'IPv4' | 'IPv6' }
 
 const debug = debuglog('vppnet');
 
@@ -122,13 +125,20 @@ export class Stack {
   selfConnectStack?: () => Stack;
   /** A listener of this app is bound to `port` (any address). */
   listensOn(port: number): boolean {
-    const { core } = this.engine;
-    for (const sid of this.listeners.keys()) {
-      if (core.session_addr(sid, 0) < 0) continue;
-      const b = this.engine.scratch();
-      if ((b[VN.ADDR_PORT] | (b[VN.ADDR_PORT + 1] << 8)) === port) return true;
-    }
+    for (const sid of this.listeners.keys()) if (this.endpoint(sid, 0)?.port === port) return true;
     return false;
+  }
+
+  /** Local (which 0) or remote (1) address of a session or listener, as the core reports it; undefined for an unknown sid. */
+  endpoint(sid: number, which: 0 | 1): Endpoint | undefined {
+    if (this.engine.core.session_addr(sid, which) < 0) return undefined;
+    const s = this.engine.scratch();
+    const isIp4 = s[VN.ADDR_IS_IP4] === 1;
+    return {
+      address: bytesToIp(s.subarray(VN.ADDR_IP, VN.ADDR_IP + 16), isIp4),
+      port: s[VN.ADDR_PORT] | (s[VN.ADDR_PORT + 1] << 8),
+      family: isIp4 ? 'IPv4' : 'IPv6',
+    };
   }
 
   /** Poll `sink`'s fifos while it waits (busy-poll.ts). */
