@@ -70,9 +70,10 @@ function engineChecks(): Check[] {
   ];
 }
 
-function vppInstallHint(): string | null {
-  for (const p of [process.env.VPP_PREFIX && join(process.env.VPP_PREFIX, 'bin', 'vpp'), '/opt/vpp/bin/vpp', '/usr/bin/vpp']) {
-    if (p && existsSync(p)) return p;
+/** A VPP program (vpp, vppctl) from $VPP_PREFIX/bin, /opt/vpp/bin or /usr/bin, the first that exists. */
+function vppProgram(name: string): string | null {
+  for (const dir of [process.env.VPP_PREFIX && join(process.env.VPP_PREFIX, 'bin'), '/opt/vpp/bin', '/usr/bin']) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
   }
   return null;
 }
@@ -89,14 +90,13 @@ export const SUPPORTED_VPP = ['26.06', '26.10'];
 export function vppVersion(appSocket: string): Check {
   const clis = [process.env.VPP_CLI_SOCKET, join(dirname(dirname(appSocket)), 'cli.sock'), '/run/vpp/cli.sock']
     .filter((p): p is string => !!p && existsSync(p));
-  const ctls = [process.env.VPP_PREFIX && join(process.env.VPP_PREFIX, 'bin', 'vppctl'), '/opt/vpp/bin/vppctl', '/usr/bin/vppctl']
-    .filter((p): p is string => !!p && existsSync(p));
-  if (!clis.length || !ctls.length) {
+  const vppctl = vppProgram('vppctl');
+  if (!clis.length || !vppctl) {
     return { name: 'VPP version', ok: null, detail: `not known (${!clis.length ? 'no VPP CLI socket found' : 'no vppctl found'}; the session protocol carries no version)` };
   }
   for (const cli of clis) {
     try {
-      const out = execFileSync(ctls[0], ['-s', cli, 'show version'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync(vppctl, ['-s', cli, 'show version'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] });
       const m = /vpp v(\d+\.\d+)(\S*)/.exec(out);
       if (!m) continue;
       const ok = SUPPORTED_VPP.includes(m[1]);
@@ -153,7 +153,7 @@ function main(): void {
     '',
     `=> ${config.mode} would use: ${choice} (${reason})`,
   ];
-  const bin = vppInstallHint();
+  const bin = vppProgram('vpp');
   if (choice !== 'vpp' && config.mode !== 'kernel') {
     out.push(bin
       ? `   VPP is installed at ${bin}: start it with a session layer and app socket (see README "Pointing vppnet at a VPP").`

@@ -109,26 +109,21 @@ export function vppUnavailable(reason: string, appSocket?: string): NetError {
   return err;
 }
 
-function nodeTypeError(code: string, message: string): NetError {
-  const err = new TypeError(message) as NetError;
-  err.code = code;
-  return err;
-}
 
 export function invalidArgValue(name: string, value: unknown, allowed: readonly string[]): NetError {
-  return nodeTypeError('ERR_INVALID_ARG_VALUE',
-    `The argument '${name}' must be one of: ${allowed.map((a) => `'${a}'`).join(', ')}. Received ${inspect(value)}`);
+  return nodeError('ERR_INVALID_ARG_VALUE',
+    `The argument '${name}' must be one of: ${allowed.map((a) => `'${a}'`).join(', ')}. Received ${inspect(value)}`, TypeError);
 }
 
 export function invalidArgType(name: string, expected: string, value: unknown): NetError {
-  return nodeTypeError('ERR_INVALID_ARG_TYPE',
-    `The "${name}" argument must be of type ${expected}. Received ${value === null ? 'null' : typeof value === 'object' ? 'an instance of ' + (value as object).constructor?.name : `type ${typeof value} (${inspect(value)})`}`);
+  return nodeError('ERR_INVALID_ARG_TYPE',
+    `The "${name}" argument must be of type ${expected}. Received ${value === null ? 'null' : typeof value === 'object' ? 'an instance of ' + (value as object).constructor?.name : `type ${typeof value} (${inspect(value)})`}`, TypeError);
 }
 
 // ---- node:net's own argument and state errors (same class, code and message as node) ----
 
 /** A Node-style error of class `Ctor` with `code`. */
-export function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error, props: object = {}): NetError {
+function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error, props: object = {}): NetError {
   return Object.assign(new Ctor(message), { code }, props) as NetError;
 }
 

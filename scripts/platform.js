@@ -11,4 +11,4 @@ function prebuildDir() {
   const l = libc();
   return `prebuilds/${process.platform}-${process.arch}${l ? `-${l}` : ''}`;
 }
-module.exports = { prebuildDir, libc };
+module.exports = { prebuildDir };
