@@ -391,9 +391,11 @@ class VppInstance {
    */
   health({ killed = false, cli = true } = {}) {
     const problems = [];
-    const out = readTail(path.join(this.runDir, 'vpp.out'), 2000);
-    const bad = out.search(/received signal|assertion .* fails|^.*Backtrace/im);
-    if (bad >= 0) problems.push(`VPP printed:\n${out.slice(bad, bad + 4000)}`);
+    for (const f of ['vpp.out', 'vpp.log']) {
+      const out = readTail(path.join(this.runDir, f), 2000);
+      const bad = out.search(/received signal|assertion .* fails|^.*Backtrace/im);
+      if (bad >= 0) { problems.push(`VPP printed (${f}):\n${out.slice(Math.max(0, bad - 200), bad + 4000)}`); break; }
+    }
     if (killed) { /* stopped on purpose: only what it printed counts */ } else if (!this.alive()) problems.unshift(`VPP pid ${this.pid} is not running`);
     else if (cli) {
       try {

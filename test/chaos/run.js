@@ -52,13 +52,6 @@ function parseArgs(argv) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A VPP problem in its output: a signal, an assertion, a backtrace. */
-function vppTrouble(vpp) {
-  const out = vpp.logTail(400);
-  const m = out.match(/received signal [A-Z]+[^\n]*|[^\n]*(assertion|ASSERT)[^\n]*fails[^\n]*|[^\n]*Backtrace[^\n]*/i);
-  return m ? out.slice(Math.max(0, out.indexOf(m[0]) - 200), out.indexOf(m[0]) + 3000) : null;
-}
-
 async function runChaos(opts) {
   const o = { ...parseArgs([]), ...opts };
   const found = o.prefix ? findVpp({ prefix: o.prefix }) : undefined;
@@ -127,8 +120,7 @@ async function runChaos(opts) {
   let dead = null;
   while (Date.now() < deadline && !dead) {
     await sleep(200);
-    if (!vpp.alive()) dead = 'VPP exited';
-    else if (vppTrouble(vpp)) dead = 'VPP printed a signal';
+    if (vpp.health({ cli: false })) dead = vpp.alive() ? 'VPP printed a signal' : 'VPP exited';
   }
   // stop: no new operations anywhere, then every worker closes everything
   // and exits normally (--kill-at-end: half of them die with it all open,
@@ -160,15 +152,14 @@ async function runChaos(opts) {
       await sleep(250);
     }
   }
-  if (!dead && !vpp.alive()) dead = 'VPP exited';
-  const trouble = vppTrouble(vpp);
-  if (!dead && trouble) dead = 'VPP printed a signal';
+  const trouble = vpp.health({ cli: false });
+  if (!dead && trouble) dead = vpp.alive() ? 'VPP printed a signal' : 'VPP exited';
   const result = {
     ok: !dead && uncaught.length === 0 && left && left.apps === 0 && left.sessions === 0,
     seed: o.seed, procs: o.procs, seconds: o.seconds, engine: o.engine, exitRate: o.exitRate, ctRace: o.ctRace, killAtEnd: o.killAtEnd, exitKind: o.exitKind,
     version, started, exited, vppDead: dead, left, uncaught: uncaught.slice(0, 5), totals,
   };
-  if (dead) result.vppOutput = trouble || vpp.logTail(60);
+  if (dead) result.vppOutput = `${trouble ?? ''}\n${vpp.logTail(60)}`;
   if (!o.runDir && (!dead || !process.env.CHAOS_KEEP)) await vpp.stop();
   else result.runDir = vpp.runDir;
   return result;
