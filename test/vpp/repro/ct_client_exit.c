@@ -34,8 +34,6 @@
  * runs as its own process, started by run-ct-client-exit.sh.
  */
 #define _GNU_SOURCE
-#include <execinfo.h>
-#include <signal.h>
 #include "repro.h"
 
 #define MAX_CONNS 4096
@@ -43,17 +41,6 @@
 
 
 
-/* server: report our own crashes (VCL/LDP code runs inside us) with a time stamp */
-static double t0;
-static void on_fatal(int sig) {
-  char m[128];
-  void *bt[32];
-  int n = snprintf(m, sizeof m, "server %d: got signal %d at t=%.3f s, backtrace:\n", getpid(), sig, now_s() - t0);
-  (void)!write(2, m, n);
-  backtrace_symbols_fd(bt, backtrace(bt, 32), 2);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
 
 static unsigned rnd(unsigned max) { return max ? (unsigned)random() % (max + 1) : 0; }
 
@@ -67,10 +54,7 @@ static int server(int port, double secs, unsigned gap_us, unsigned hold_ms, int 
   char buf[4096];
   struct epoll_event ev = { .events = EPOLLIN }, evs[16];
 
-  t0 = now_s();
-  signal(SIGSEGV, on_fatal);
-  signal(SIGBUS, on_fatal);
-  signal(SIGABRT, on_fatal);
+  repro_report_crashes("server");
   int lfd = socket(AF_INET, SOCK_STREAM, 0);
   if (lfd < 0) { perror("socket"); return 3; }
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

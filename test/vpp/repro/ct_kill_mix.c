@@ -24,8 +24,6 @@
  * ADDR is $CT_ADDR or 127.0.0.2. Bounded: SECONDS, at most MAX_FDS sockets.
  */
 #define _GNU_SOURCE
-#include <execinfo.h>
-#include <signal.h>
 #include "repro.h"
 
 #define MAX_FDS 65536
@@ -53,16 +51,6 @@ static unsigned rnd(unsigned n) { /* 0..n-1, xorshift64* */
   return n ? (unsigned)((rs * 2685821657736338717ULL) >> 33) % n : 0;
 }
 
-static double t0;
-static void on_fatal(int sig) {
-  char m[128];
-  void *bt[32];
-  int n = snprintf(m, sizeof m, "pid %d: got signal %d at t=%.3f s, backtrace:\n", getpid(), sig, now_s() - t0);
-  (void)!write(2, m, n);
-  backtrace_symbols_fd(bt, backtrace(bt, 32), 2);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
 
 static void add(int fd, int kind, unsigned events) {
   struct epoll_event ev = { .events = events, .data.fd = fd };
@@ -194,10 +182,10 @@ int main(int argc, char **argv) {
   if (nlisten > MAX_LISTEN) nlisten = MAX_LISTEN;
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGPIPE, SIG_IGN);
-  signal(SIGSEGV, on_fatal); signal(SIGBUS, on_fatal); signal(SIGABRT, on_fatal);
+  repro_report_crashes("pid");
   const char *lc = getenv("KM_LCHURN"); /* 0: churn listeners are never closed */
   int lchurn = !(lc && !strcmp(lc, "0"));
-  t0 = now_s();
+  const double t0 = repro_t0;
   ep = epoll_create(1);
   memset(buf, 'x', sizeof buf);
   for (nl = 0; nl < nlisten; nl++) {

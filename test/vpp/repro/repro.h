@@ -2,6 +2,8 @@
 #ifndef REPRO_H
 #define REPRO_H
 #include <arpa/inet.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,5 +40,26 @@ static inline struct sockaddr_in target(int port) {
 static inline void set_nonblock(int fd) {
   int fl = fcntl(fd, F_GETFL, 0);
   if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Report our own crashes (VCL/LDP code runs inside us) with a time stamp and
+ * a backtrace, then die of the same signal. */
+static double repro_t0;
+static const char *repro_who = "pid";
+static void repro_on_fatal(int sig) {
+  char m[128];
+  void *bt[32];
+  int n = snprintf(m, sizeof m, "%s %d: got signal %d at t=%.3f s, backtrace:\n", repro_who, getpid(), sig, now_s() - repro_t0);
+  (void)!write(2, m, n);
+  backtrace_symbols_fd(bt, backtrace(bt, 32), 2);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+static inline void repro_report_crashes(const char *who) {
+  repro_who = who;
+  repro_t0 = now_s();
+  signal(SIGSEGV, repro_on_fatal);
+  signal(SIGBUS, repro_on_fatal);
+  signal(SIGABRT, repro_on_fatal);
 }
 #endif
