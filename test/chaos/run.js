@@ -118,9 +118,17 @@ async function runChaos(opts) {
 
   for (let i = 0; i < o.procs; i++) spawnWorker();
   let dead = null;
+  // what VPP's CLI shows while the mix runs: the sessions are VPP's, cut-through ([CT:T]) and TCP ([T])
+  const seen = { cutThrough: 0, tcp: 0 };
+  let nextLook = Date.now() + 1000;
   while (Date.now() < deadline && !dead) {
     await sleep(200);
-    if (vpp.health({ cli: false })) dead = vpp.alive() ? 'VPP printed a signal' : 'VPP exited';
+    if (vpp.health({ cli: false })) { dead = vpp.alive() ? 'VPP printed a signal' : 'VPP exited'; break; }
+    if (Date.now() < nextLook) continue;
+    nextLook = Date.now() + 1000;
+    const ss = (await vpp.sessions()).filter((x) => x.state !== 'LISTEN');
+    seen.cutThrough = Math.max(seen.cutThrough, ss.filter((x) => x.cutThrough).length);
+    seen.tcp = Math.max(seen.tcp, ss.filter((x) => x.transport === 'T').length);
   }
   // stop: no new operations anywhere, then every worker closes everything
   // and exits normally (--kill-at-end: half of them die with it all open,
@@ -157,7 +165,7 @@ async function runChaos(opts) {
   const result = {
     ok: !dead && uncaught.length === 0 && left && left.apps === 0 && left.sessions === 0,
     seed: o.seed, procs: o.procs, seconds: o.seconds, engine: o.engine, exitRate: o.exitRate, ctRace: o.ctRace, killAtEnd: o.killAtEnd, exitKind: o.exitKind,
-    version, started, exited, vppDead: dead, left, uncaught: uncaught.slice(0, 5), totals,
+    version, started, exited, vppDead: dead, left, seen, uncaught: uncaught.slice(0, 5), totals,
   };
   if (dead) result.vppOutput = `${trouble ?? ''}\n${vpp.logTail(60)}`;
   if (!o.runDir && (!dead || !process.env.CHAOS_KEEP)) await vpp.stop();
