@@ -20,7 +20,7 @@
 
 const path = require('node:path');
 const { fork } = require('node:child_process');
-const { startVpp, attachVpp, findVpp } = require('../../scripts/vpp-harness.js');
+const { startVpp, attachVpp, findVpp, parseSessions } = require('../../scripts/vpp-harness.js');
 
 function parseArgs(argv) {
   const o = { seed: Date.now() % 1e9, procs: 3, seconds: 20, engine: 'mix', exitRate: 0.5, ops: 100, runDir: '', prefix: '', ctRace: false, killAtEnd: false, exitKind: 'mix' };
@@ -126,7 +126,8 @@ async function runChaos(opts) {
     if (vpp.health({ cli: false })) { dead = vpp.alive() ? 'VPP printed a signal' : 'VPP exited'; break; }
     if (Date.now() < nextLook) continue;
     nextLook = Date.now() + 1000;
-    const ss = (await vpp.sessions()).filter((x) => x.state !== 'LISTEN');
+    // only established ones: VPP prints at most 50 sessions per thread, and listeners would fill them
+    const ss = parseSessions(await vpp.cli('show session verbose state ready'));
     seen.cutThrough = Math.max(seen.cutThrough, ss.filter((x) => x.cutThrough).length);
     seen.tcp = Math.max(seen.tcp, ss.filter((x) => x.transport === 'T').length);
   }
