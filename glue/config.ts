@@ -118,11 +118,13 @@ export function resolve(o?: VppnetOptions | null): Config {
   };
 }
 
-/** A copy of `o` without vppnet's keys, for handing to node:net. */
-export function stripVppnetOptions<T extends object>(o: T): T {
-  if (o === null || typeof o !== 'object') return o;
-  if (!KEYS.some((k) => k in o)) return o;
-  const rest = { ...o } as Record<string, unknown>;
-  for (const k of KEYS) delete rest[k];
-  return rest as T;
+/** vppnet's own keys of `o` (validated), or undefined when it has none. */
+export function vppnetOptionsOf(o: unknown, prefix = 'options.'): VppnetOptions | undefined {
+  if (o === null || typeof o !== 'object') return undefined;
+  const x = o as Record<string, unknown>;
+  if (!KEYS.some((k) => x[k] !== undefined)) return undefined;
+  validateOptions(x as VppnetOptions, prefix);
+  const out: Record<string, unknown> = {};
+  for (const k of KEYS) if (x[k] !== undefined) out[k] = x[k];
+  return out as VppnetOptions;
 }

@@ -189,3 +189,16 @@ export function attachRefused(coreRv: number, vppRetval: number, path: string, w
     : `VPP's attach reply is malformed (core error ${coreRv})`);
   return nodeError('ERR_VPPNET_ATTACH', `vppnet: attach to ${path} failed: ${reason}`, Error, { errno: coreRv });
 }
+
+/**
+ * A libuv status (a negative errno) for a handle to hand node: from an errno
+ * name, a core result (negative errno, CORE_ERRORS' reading) or, with
+ * `from: 'vpp'`, a SESSION_E_* value (VPP_ERRORS). node's own code turns it
+ * into the error the user sees, as it does for a TCPWrap.
+ */
+export function uvCode(v: string | number, from: 'core' | 'vpp' = 'core'): number {
+  if (typeof v === 'string') return codeToErrno(v);
+  if (from === 'vpp') return codeToErrno(VPP_ERRORS[v > 0 ? -v : v] ?? 'EIO');
+  const code = CORE_ERRORS[v];
+  return code === undefined ? v : codeToErrno(code);
+}

@@ -1,18 +1,20 @@
 /**
  * vppnet — node:net over the FD.io VPP host stack when reachable, the kernel otherwise.
  *
- * The transport is chosen once per socket/server, at construction, from
- * options > configure() > VPPNET_* env > defaults (glue/config.ts, glue/transport.ts).
- * Kernel objects ARE node:net objects (with `transport = 'kernel'`); VPP
- * objects are VppSocket/VppServer. vppnet.Socket / vppnet.Server construct
- * either and accept both for instanceof.
+ * vppnet.Socket and vppnet.Server are node's net.Socket and net.Server with
+ * the transport bound where node binds an address (glue/bind.ts): connect()
+ * to an IP or a name and listen() on a port go to VPP when the mode says so
+ * (options > configure() > VPPNET_* env > defaults: glue/config.ts), and
+ * everything else stays node's. Either way the object is node's class, and
+ * `transport` says which one it uses.
  */
 import * as net from 'node:net';
-import { configure, resolve, stripVppnetOptions, type Config, type Transport, type VppnetOptions } from './config';
-import { decide, reachVpp, VppServer, VppSocket, type Decision } from './transport';
-import { invalidArgType, vppUnavailable } from './errors';
+import { configure, resolve, vppnetOptionsOf, type Config, type Transport, type VppnetOptions } from './config';
+import { reachVpp } from './transport';
+import { kOptions, transportOf, transportReasonOf, withConnectBinding, withListenBinding, withReinitBinding } from './bind';
+import { internals } from './node-internals';
+import { invalidArgType } from './errors';
 import { debug } from './debug';
-import { normalizeConnectArgs } from './args';
 
 export {
   isIP, isIPv4, isIPv6, BlockList, SocketAddress,
@@ -26,156 +28,96 @@ export type SocketOptions = net.SocketConstructorOpts & VppnetOptions;
 export type NetConnectOpts = net.NetConnectOpts & VppnetOptions;
 export type ServerOptions = net.ServerOpts & VppnetOptions;
 
-/** A socket of either transport. */
-export interface Socket extends net.Socket {
-  readonly transport: Transport;
-  /** Why this transport was chosen (vppnet extension). */
-  readonly transportReason?: string;
-}
-/** A server of either transport; its 'connection' sockets have the same transport. */
-export interface Server extends net.Server {
-  readonly transport: Transport;
-  readonly transportReason?: string;
-}
-
-interface SocketConstructor {
-  new (options?: SocketOptions): Socket;
-  (options?: SocketOptions): Socket;
-}
-interface ServerConstructor {
-  new (connectionListener?: (socket: Socket) => void): Server;
-  new (options?: ServerOptions, connectionListener?: (socket: Socket) => void): Server;
-  (connectionListener?: (socket: Socket) => void): Server;
-  (options?: ServerOptions, connectionListener?: (socket: Socket) => void): Server;
-}
-
-function tag(o: object, transport: Transport, reason: string): void {
-  Object.defineProperty(o, 'transport', { value: transport, enumerable: true, configurable: true });
-  Object.defineProperty(o, 'transportReason', { value: reason, enumerable: false, configurable: true });
-}
-
-function isIpcSocketOptions(o: SocketOptions | NetConnectOpts): boolean {
-  const x = o as { path?: unknown; fd?: unknown; handle?: unknown };
-  return x.path !== undefined || x.fd !== undefined || x.handle !== undefined;
-}
-
-/** A socket that fails its connect() with ERR_VPPNET_UNAVAILABLE on next tick, like node reports connect errors. */
-function unavailableSocket(options: SocketOptions, cfg: Config, reason: string): Socket {
-  const s = new net.Socket(stripVppnetOptions(options));
-  tag(s, 'vpp', reason);
-  const err = vppUnavailable(reason, cfg.appSocket);
-  s.connect = function connect(): net.Socket {
-    process.nextTick(() => s.destroy(err));
-    return s;
-  } as net.Socket['connect'];
-  return s as Socket;
-}
-
-function makeSocket(options: SocketOptions | undefined, what: string, ipc: boolean): Socket {
-  if (options !== undefined && options !== null && typeof options !== 'object') {
-    throw invalidArgType('options', 'object', options);
+declare module 'node:net' {
+  interface Socket {
+    /** vppnet: the transport this socket uses ('vpp' | 'kernel'); undefined until connect() or accept binds one. */
+    readonly transport: Transport | undefined;
+    /** vppnet: why that transport. */
+    readonly transportReason: string | undefined;
   }
-  const opts = (options ?? {}) as SocketOptions;
-  const cfg = resolve(opts);
-  const d = decide(cfg, what, ipc || isIpcSocketOptions(opts));
-  return socketFor(d, opts, cfg);
-}
-
-function socketFor(d: Decision, opts: SocketOptions, cfg: Config): Socket {
-  switch (d.transport) {
-    case 'vpp': {
-      const s = new VppSocket({ ...stripVppnetOptions(opts), busyPoll: cfg.busyPoll } as never, d.stack as never);
-      tag(s, 'vpp', d.reason);
-      return s as unknown as Socket;
-    }
-    case 'kernel': {
-      const s = new net.Socket(stripVppnetOptions(opts));
-      tag(s, 'kernel', d.reason);
-      return s as Socket;
-    }
-    default:
-      return unavailableSocket(opts, cfg, d.reason);
+  interface Server {
+    /** vppnet: the transport this server listens on; undefined until listen(). */
+    readonly transport: Transport | undefined;
+    readonly transportReason: string | undefined;
   }
 }
 
-function isSocket(x: unknown): boolean {
-  return x instanceof net.Socket || x instanceof VppSocket;
-}
-function isServer(x: unknown): boolean {
-  return x instanceof net.Server || x instanceof VppServer;
+// `transport` on every socket and server of node:net, vppnet's or not (accepted
+// sockets, http's, tls'), read off its handle
+for (const proto of [net.Socket.prototype, net.Server.prototype]) {
+  if (Object.getOwnPropertyDescriptor(proto, 'transport')) continue;
+  Object.defineProperty(proto, 'transport', { configurable: true, get(this: object) { return transportOf(this); } });
+  Object.defineProperty(proto, 'transportReason', { configurable: true, get(this: object) { return transportReasonOf(this); } });
 }
 
-/** `new Socket(options)` / `Socket(options)`: a net.Socket or a VppSocket. */
-export const Socket = function Socket(options?: SocketOptions): Socket {
-  return makeSocket(options, 'new Socket', false);
-} as unknown as SocketConstructor;
-Object.defineProperty(Socket, Symbol.hasInstance, { value: isSocket });
+const reinitialize = (() => { try { return internals().reinitialize; } catch { return Symbol('unused'); } })();
+const SocketBase = net.Socket as unknown as new (o?: net.SocketConstructorOpts) => net.Socket;
+const baseProto = net.Socket.prototype as unknown as Record<PropertyKey, unknown>;
 
+/** node's net.Socket, bound to VPP or the kernel at connect(). */
+class VppnetSocket extends SocketBase {
+  constructor(options?: SocketOptions) {
+    if (options !== undefined && options !== null && typeof options !== 'object') throw invalidArgType('options', 'object', options);
+    const own = vppnetOptionsOf(options);
+    super(options ?? undefined);
+    if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
+  }
+  // every vppnet.Socket matches, and so does any net.Socket (accepted ones are
+  // node's); a subclass of it matches its own instances, as classes do
+  static [Symbol.hasInstance](this: unknown, x: unknown): boolean {
+    return this === Socket ? x instanceof net.Socket : Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+}
+const vproto = VppnetSocket.prototype as unknown as Record<PropertyKey, unknown>;
+vproto.connect = withConnectBinding(baseProto.connect as never);
+vproto[reinitialize] = withReinitBinding(baseProto[reinitialize] as never);
+
+/** node's net.Server, bound to VPP or the kernel at listen(). */
+class VppnetServer extends (net.Server as unknown as new (o?: net.ServerOpts, l?: (s: net.Socket) => void) => net.Server) {
+  constructor(options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void) {
+    const own = typeof options === 'function' ? undefined : vppnetOptionsOf(options);
+    super(options as net.ServerOpts, listener);
+    if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
+  }
+  static [Symbol.hasInstance](this: unknown, x: unknown): boolean {
+    return this === Server ? x instanceof net.Server : Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+}
+(VppnetServer.prototype as unknown as Record<string, unknown>)._listen2 =
+  withListenBinding((net.Server.prototype as unknown as { _listen2: never })._listen2);
+
+/** Callable without `new`, as node's are. */
+function callable<T extends new (...a: never[]) => object>(C: T): T {
+  return new Proxy(C, { apply: (target, _this, args) => new target(...(args as never[])) });
+}
+
+export type Socket = net.Socket;
+export type Server = net.Server;
+export const Socket = callable(VppnetSocket) as unknown as typeof net.Socket & { new (options?: SocketOptions): net.Socket };
+export const Server = callable(VppnetServer) as unknown as typeof net.Server & {
+  new (options?: ServerOptions, listener?: (s: net.Socket) => void): net.Server;
+};
 /** node:net exports the same class as `Stream`. */
 export const Stream = Socket;
-
-function normalizeServerArgs(a?: unknown, b?: unknown): [ServerOptions, ((s: Socket) => void) | undefined] {
-  if (typeof a === 'function') return [{}, a as (s: Socket) => void];
-  if (a === undefined || a === null) return [{}, b as (s: Socket) => void];
-  if (typeof a !== 'object') throw invalidArgType('options', 'object', a);
-  return [a as ServerOptions, b as (s: Socket) => void];
-}
-
-function makeServer(a: unknown, b: unknown, what: string): Server {
-  const [opts, listener] = normalizeServerArgs(a, b);
-  const cfg = resolve(opts);
-  const d = decide(cfg, what);
-  switch (d.transport) {
-    case 'vpp': {
-      const srv = new VppServer({ ...stripVppnetOptions(opts), busyPoll: cfg.busyPoll } as never, listener as never, d.stack as never);
-      tag(srv, 'vpp', d.reason);
-      return srv as unknown as Server;
-    }
-    case 'kernel': {
-      const srv = net.createServer(stripVppnetOptions(opts), listener as (s: net.Socket) => void);
-      tag(srv, 'kernel', d.reason);
-      // Accepted sockets carry the transport too; first listener so user code sees it.
-      srv.prependListener('connection', (s: net.Socket) => tag(s, 'kernel', 'accepted by a kernel server'));
-      return srv as Server;
-    }
-    default: {
-      // listen() reports what `mode: 'vpp'` cannot do, as an 'error' on the server.
-      const srv = net.createServer(stripVppnetOptions(opts), listener as (s: net.Socket) => void);
-      tag(srv, 'vpp', d.reason);
-      const err = vppUnavailable(d.reason, cfg.appSocket);
-      srv.listen = function listen(): net.Server {
-        process.nextTick(() => srv.emit('error', err));
-        return srv;
-      } as net.Server['listen'];
-      return srv as Server;
-    }
-  }
-}
-
-/** `new Server([options][, connectionListener])`: a net.Server or a VppServer. */
-export const Server = function Server(a?: unknown, b?: unknown): Server {
-  return makeServer(a, b, 'new Server');
-} as unknown as ServerConstructor;
-Object.defineProperty(Server, Symbol.hasInstance, { value: isServer });
 
 export function createServer(connectionListener?: (socket: Socket) => void): Server;
 export function createServer(options?: ServerOptions, connectionListener?: (socket: Socket) => void): Server;
 export function createServer(a?: unknown, b?: unknown): Server {
-  return makeServer(a, b, 'createServer');
+  return new Server(a as ServerOptions, b as (s: net.Socket) => void);
 }
 
 export function connect(options: NetConnectOpts, connectionListener?: () => void): Socket;
 export function connect(port: number, host?: string, connectionListener?: () => void): Socket;
 export function connect(path: string, connectionListener?: () => void): Socket;
+/** As node's net.connect: a new Socket from the options, connected. */
 export function connect(...args: unknown[]): Socket {
-  const [o, cb] = normalizeConnectArgs(args);
-  const options = o as NetConnectOpts;
-  const socket = makeSocket(options as SocketOptions, 'connect', isIpcSocketOptions(options));
+  const normalized = (net as unknown as { _normalizeArgs(a: unknown[]): [NetConnectOpts, unknown] })._normalizeArgs(args);
+  const options = normalized[0];
+  debug('createConnection', normalized);
+  const socket = new Socket(options as SocketOptions);
   if (options.timeout) socket.setTimeout(options.timeout);
-  const connectOpts = stripVppnetOptions(options);
-  return (cb ? socket.connect(connectOpts, cb) : socket.connect(connectOpts)) as Socket;
+  return socket.connect(normalized as never);
 }
-
 export const createConnection = connect;
 
 export interface Status extends Config {
@@ -200,6 +142,11 @@ export function status(options?: VppnetOptions): Status {
   };
 }
 
+const legacy = net as unknown as { _createServerHandle: unknown; _normalizeArgs: unknown; _setSimultaneousAccepts: unknown };
+export const _createServerHandle = legacy._createServerHandle;
+export const _normalizeArgs = legacy._normalizeArgs;
+export const _setSimultaneousAccepts = legacy._setSimultaneousAccepts;
+
 const vppnet = {
   createServer, createConnection, connect, Server, Socket, Stream,
   isIP: net.isIP, isIPv4: net.isIPv4, isIPv6: net.isIPv6,
@@ -208,6 +155,7 @@ const vppnet = {
   setDefaultAutoSelectFamily: net.setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout: net.getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout: net.setDefaultAutoSelectFamilyAttemptTimeout,
+  _createServerHandle, _normalizeArgs, _setSimultaneousAccepts,
   configure, status,
 };
 export default vppnet;

@@ -79,6 +79,4 @@ export function decide(cfg: Config, what: string, ipc = false): Decision {
   return d;
 }
 
-export const VppSocket = vpp.VppSocket;
-export const VppServer = vpp.VppServer;
 export type { Transport };

@@ -1,14 +1,14 @@
 /**
  * The VPP transport: stacks (one attachment per app socket, engine and scope,
- * made lazily and synchronously on first use), and the socket and server that
- * run on them.
+ * made lazily and synchronously on first use), and the handles node's
+ * Socket and Server run on over them.
  */
 import { createEngine } from '../engine';
 import { loadHost } from '../host';
 import { stackDefaults, Stack } from './stack';
 
-export { VppSocket } from './socket';
-export { VppServer } from './server';
+export { VppStreamHandle } from './stream-handle';
+export { VppListenHandle } from './listen-handle';
 export { Stack } from './stack';
 
 export interface VppConfig {
