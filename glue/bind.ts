@@ -20,9 +20,10 @@ import { VppStreamHandle } from './vpp/stream-handle';
 import { VppListenHandle } from './vpp/listen-handle';
 
 /** The vppnet options a socket or server was made with (mode, appSocket, ...). */
-export const kOptions = Symbol('vppnet.options');
+export const kOptions = Symbol.for('vppnet.options');
 /** The last transport decision of a socket or server: what `transport` says when it has no handle. */
-const kDecision = Symbol('vppnet.decision');
+// (Symbol.for: two copies of vppnet in one process read each other's marks)
+const kDecision = Symbol.for('vppnet.decision');
 
 type Sock = net.Socket & { _handle: object | null; _peername?: unknown; _sockname?: unknown; [kOptions]?: VppnetOptions; [kDecision]?: Decision };
 type Srv = net.Server & { _handle: object | null; _unref: boolean; _connections: number; _connectionKey?: string;
@@ -132,9 +133,16 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
 /** Which transport an object of node:net uses, or was last decided for it (undefined: not yet bound). */
 export function transportOf(o: { _handle?: object | null; [kDecision]?: Decision }): Transport | undefined {
   const h = o._handle as (object & { _parent?: object }) | null | undefined;
-  if (h) return h instanceof VppStreamHandle || h instanceof VppListenHandle || h._parent instanceof VppStreamHandle ? 'vpp' : 'kernel';
+  if (h) return isVppHandle(h) || isVppHandle(h._parent) ? 'vpp' : 'kernel';
   const d = o[kDecision];
   return d ? (d.transport === 'kernel' ? 'kernel' : 'vpp') : undefined;
+}
+
+const kVppHandle = Symbol.for('vppnet.handle');
+(VppStreamHandle.prototype as unknown as Record<symbol, boolean>)[kVppHandle] = true;
+(VppListenHandle.prototype as unknown as Record<symbol, boolean>)[kVppHandle] = true;
+function isVppHandle(h: unknown): boolean {
+  return typeof h === 'object' && h !== null && (h as Record<symbol, unknown>)[kVppHandle] === true;
 }
 
 /** Why: the last decision's reason; for an accepted socket, its server's. */

@@ -11,7 +11,7 @@
 import * as net from 'node:net';
 import { configure, resolve, vppnetOptionsOf, type Config, type Transport, type VppnetOptions } from './config';
 import { reachVpp } from './transport';
-import { kOptions, transportOf, transportReasonOf, withConnectBinding, withListenBinding, withReinitBinding } from './bind';
+import { kOptions, vppHandleOf, transportOf, transportReasonOf, withConnectBinding, withListenBinding, withReinitBinding } from './bind';
 import { internals } from './node-internals';
 import { invalidArgType } from './errors';
 import { debug } from './debug';
@@ -45,10 +45,18 @@ declare module 'node:net' {
 // `transport` on every socket and server of node:net, vppnet's or not (accepted
 // sockets, http's, tls'), read off its handle
 for (const proto of [net.Socket.prototype, net.Server.prototype]) {
-  if (Object.getOwnPropertyDescriptor(proto, 'transport')) continue;
   Object.defineProperty(proto, 'transport', { configurable: true, get(this: object) { return transportOf(this); } });
   Object.defineProperty(proto, 'transportReason', { configurable: true, get(this: object) { return transportReasonOf(this); } });
 }
+
+// node's resetAndDestroy() accepts only a TCPWrap under the socket; a VPP
+// handle resets too (RST), the rest stays node's
+const resetAndDestroy = net.Socket.prototype.resetAndDestroy;
+net.Socket.prototype.resetAndDestroy = function (this: net.Socket & { _reset(): void }) {
+  if (!vppHandleOf(this as never)) return resetAndDestroy.call(this);
+  if (this.connecting) this.once('connect', () => this._reset()); else this._reset();
+  return this;
+};
 
 const reinitialize = (() => { try { return internals().reinitialize; } catch { return Symbol('unused'); } })();
 const SocketBase = net.Socket as unknown as new (o?: net.SocketConstructorOpts) => net.Socket;
@@ -59,6 +67,7 @@ class VppnetSocket extends SocketBase {
   constructor(options?: SocketOptions) {
     if (options !== undefined && options !== null && typeof options !== 'object') throw invalidArgType('options', 'object', options);
     const own = vppnetOptionsOf(options);
+    resolve(own);   // bad VPPNET_* values throw here, where node validates options
     super(options ?? undefined);
     if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
   }
@@ -76,6 +85,7 @@ vproto[reinitialize] = withReinitBinding(baseProto[reinitialize] as never);
 class VppnetServer extends (net.Server as unknown as new (o?: net.ServerOpts, l?: (s: net.Socket) => void) => net.Server) {
   constructor(options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void) {
     const own = typeof options === 'function' ? undefined : vppnetOptionsOf(options);
+    resolve(own);
     super(options as net.ServerOpts, listener);
     if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
   }
@@ -93,10 +103,14 @@ function callable<T extends new (...a: never[]) => object>(C: T): T {
 
 export type Socket = net.Socket;
 export type Server = net.Server;
-export const Socket = callable(VppnetSocket) as unknown as typeof net.Socket & { new (options?: SocketOptions): net.Socket };
-export const Server = callable(VppnetServer) as unknown as typeof net.Server & {
-  new (options?: ServerOptions, listener?: (s: net.Socket) => void): net.Server;
-};
+interface SocketClass { new (options?: SocketOptions): net.Socket; (options?: SocketOptions): net.Socket; readonly prototype: net.Socket }
+interface ServerClass {
+  new (options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void): net.Server;
+  (options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void): net.Server;
+  readonly prototype: net.Server;
+}
+export const Socket = callable(VppnetSocket) as unknown as SocketClass;
+export const Server = callable(VppnetServer) as unknown as ServerClass;
 /** node:net exports the same class as `Stream`. */
 export const Stream = Socket;
 

@@ -51,10 +51,12 @@ function probe() {
   srv._handle = null;   // its 'listening' (next tick) sees no handle and stays quiet
   const onconnection = lh.onconnection as AnyFn | undefined;
   const normalizedArgs = Object.getOwnPropertySymbols((net as unknown as { _normalizeArgs(a: unknown[]): object })._normalizeArgs([]))[0];
-  if (!normalizedArgs || !js.JSStream || !(sw.streamBaseState instanceof Int32Array) || !ownerSymbol || !asyncIdSymbol || !reinitialize ||
-      typeof onStreamRead !== 'function' || typeof onconnection !== 'function') {
-    throw new Error(`node ${process.version} lacks a part of net's handle machinery vppnet needs`);
-  }
+  const missing = Object.entries({
+    JSStream: js.JSStream, streamBaseState: ArrayBuffer.isView(sw.streamBaseState), owner_symbol: ownerSymbol,
+    async_id_symbol: asyncIdSymbol, kReinitializeHandle: reinitialize, onStreamRead: typeof onStreamRead === 'function',
+    onconnection: typeof onconnection === 'function', normalizedArgsSymbol: normalizedArgs,
+  }).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) throw new Error(`node ${process.version} lacks what vppnet plugs into in node:net (${missing.join(', ')})`);
   return {
     JSStream: js.JSStream,
     streamBaseState: sw.streamBaseState,
@@ -62,12 +64,12 @@ function probe() {
     kArrayBufferOffset: sw.kArrayBufferOffset,
     kBytesWritten: sw.kBytesWritten,
     kLastWriteWasAsync: sw.kLastWriteWasAsync,
-    ownerSymbol,
-    asyncIdSymbol,
+    ownerSymbol: ownerSymbol!,
+    asyncIdSymbol: asyncIdSymbol!,
     /** net.Socket.prototype[kReinitializeHandle]: adopt a handle as connect() does (initSocketHandle). */
-    reinitialize,
+    reinitialize: reinitialize!,
     /** The mark node's normalizeArgs puts on its result (connect() takes such an array as is). */
-    normalizedArgs,
+    normalizedArgs: normalizedArgs!,
     onconnection: onconnection as (this: object, err: number, handle: object) => void,
   };
 }

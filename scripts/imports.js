@@ -15,13 +15,13 @@ const GLUE = path.join(ROOT, 'glue');
 /** Bottom to top; a module may import its own layer or those below. */
 const LAYERS = [
   ['boundary', ['engine/boundary.generated']],
-  ['shared', ['errors', 'debug', 'args', 'config', 'vpp/addr']],
+  ['shared', ['errors', 'debug', 'config', 'vpp/addr', 'node-internals']],
   ['engine', ['engine/abi', 'engine/types', 'engine/wasm', 'engine/native', 'engine/index', 'host']],
   ['attachment', ['vpp/attach', 'vpp/segments', 'vpp/connects', 'vpp/busy-poll', 'vpp/stack']],
-  ['session', ['vpp/session']],
-  ['socket / server', ['vpp/socket', 'vpp/server']],
+  ['handles', ['vpp/stream-handle', 'vpp/listen-handle']],
   ['transport', ['vpp/index', 'transport']],
-  ['net API', ['index', 'cli']],
+  ['binding', ['bind']],
+  ['net API', ['index', 'register', 'cli']],
 ];
 
 function modules(dir = GLUE, out = []) {

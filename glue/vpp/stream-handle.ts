@@ -418,7 +418,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
         this.onread(chunk.buffer as ArrayBuffer);
       } else {
         const next = this.onread();
-        if (next instanceof Uint8Array) this.userBuf = next;
+        if (ArrayBuffer.isView(next)) this.userBuf = next as Uint8Array;
       }
     }
   }

@@ -1,6 +1,6 @@
 /** Transport configuration: options > configure() > env > defaults, and Node-style errors for bad values. */
 import * as vppnet from '../../glue/index';
-import { resolve, stripVppnetOptions, DEFAULT_APP_SOCKET } from '../../glue/config';
+import { resolve, vppnetOptionsOf, DEFAULT_APP_SOCKET } from '../../glue/config';
 
 const ENV_KEYS = ['VPPNET_MODE', 'VPPNET_APP_SOCKET', 'VPPNET_ENGINE', 'VPPNET_SCOPE', 'VPPNET_BUSY_POLL'] as const;
 const saved: Record<string, string | undefined> = {};
@@ -109,10 +109,10 @@ test('busyPoll: µs, from options > configure() > VPPNET_BUSY_POLL > 0; bad valu
   expect(() => resolve()).toThrow(/"VPPNET_BUSY_POLL" argument must be of type number. Received type string \('lots'\)/);
 });
 
-test('node:net never sees vppnet keys, busyPoll included', () => {
+test("vppnet's keys are taken out of node's options, validated; node's are left to node", () => {
   const o = { mode: 'kernel', engine: 'wasm', appSocket: '/x', scope: 'both', busyPoll: 100, port: 1, host: '127.0.0.1' };
-  expect(stripVppnetOptions(o)).toEqual({ port: 1, host: '127.0.0.1' });
-  expect(o.busyPoll).toBe(100);   // a copy: the caller's object is left alone
-  const plain = { port: 1 };
-  expect(stripVppnetOptions(plain)).toBe(plain);
+  expect(vppnetOptionsOf(o)).toEqual({ mode: 'kernel', engine: 'wasm', appSocket: '/x', scope: 'both', busyPoll: 100 });
+  expect(o.busyPoll).toBe(100);   // the caller's object is left alone
+  expect(vppnetOptionsOf({ port: 1 })).toBeUndefined();
+  expect(() => vppnetOptionsOf({ mode: 'fast' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
 });

@@ -21,7 +21,7 @@ function node(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}): SpawnSyn
 
 const PROBE = `const m = MOD; const d = m.default;
   const out = { names: Object.keys(m).filter((k) => k !== 'default').sort(), sameDefault: d.createServer === m.createServer,
-    transport: m.createServer({ mode: 'kernel' }).transport, status: m.status({ mode: 'kernel' }).transport };
+    transport: m.connect({ mode: 'kernel', port: 9, host: '127.0.0.1' }).on('error', () => {}).transport, status: m.status({ mode: 'kernel' }).transport };
   console.log(JSON.stringify(out));`;
 
 describe('build tree', () => {

@@ -13,11 +13,11 @@ test('every glue module has a layer, and every import points down or sideways', 
   const { unplaced, upward } = imports.problems();
   expect(unplaced).toEqual([]);
   expect(upward).toEqual([]);
-  // the walks of docs/architecture.md: server -> listener, socket -> stack -> engine, never back
+  // the walks of docs/architecture.md: listen handle -> stream handle -> stack -> engine, never back
   const e = imports.edges();
-  expect(e).toContainEqual({ from: 'vpp/server', to: 'vpp/session' });
-  expect(e).toContainEqual({ from: 'vpp/socket', to: 'vpp/stack' });
-  expect(e.some((x) => x.from === 'vpp/session' && /socket|server/.test(x.to))).toBe(false);
+  expect(e).toContainEqual({ from: 'vpp/listen-handle', to: 'vpp/stream-handle' });
+  expect(e).toContainEqual({ from: 'vpp/stream-handle', to: 'vpp/stack' });
+  expect(e.some((x) => x.from === 'vpp/stack' && /handle/.test(x.to))).toBe(false);
   expect(e.some((x) => x.from.startsWith('engine/') && x.to.startsWith('vpp/'))).toBe(false);
 });
 

@@ -37,10 +37,11 @@ test("mode 'vpp' without VPP: new Socket() then connect() fails the same way, an
 
 test("mode 'vpp' without VPP: server.listen() emits ERR_VPPNET_UNAVAILABLE on the server", async () => {
   const srv = vppnet.createServer({ mode: 'vpp', appSocket: MISSING });
-  expect(srv.transport).toBe('vpp');
+  expect(srv.transport).toBeUndefined();   // bound at listen(), as node binds its address
   const listening = jest.fn();
   srv.listen(0, '127.0.0.1', listening);
   const [err] = await once(srv, 'error').catch((e) => [e]);
+  expect(srv.transport).toBe('vpp');   // what was asked for
   expect(err.code).toBe('ERR_VPPNET_UNAVAILABLE');
   expect(err.reason).toContain(MISSING);
   expect(srv.listening).toBe(false);
@@ -57,11 +58,11 @@ test("mode 'vpp' with a path that is not a socket names that reason", async () =
 
 test('mode auto without VPP falls back to the kernel and keeps the reason', async () => {
   const srv = vppnet.createServer({ mode: 'auto', appSocket: MISSING });
-  expect(srv.transport).toBe('kernel');
-  expect(srv.transportReason).toBe(`no VPP app socket at ${MISSING}`);
   expect(srv).toBeInstanceOf(net.Server);
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
+  expect(srv.transport).toBe('kernel');
+  expect(srv.transportReason).toBe(`no VPP app socket at ${MISSING}`);
   const c = vppnet.connect({ mode: 'auto', appSocket: MISSING, port: (srv.address() as net.AddressInfo).port, host: '127.0.0.1' });
   expect(c.transport).toBe('kernel');
   await once(c, 'connect');
@@ -75,7 +76,7 @@ test('kernel objects ARE node:net objects; vppnet.Socket/Server work with and wi
   for (const s of [a, b]) {
     expect(s).toBeInstanceOf(net.Socket);
     expect(s).toBeInstanceOf(vppnet.Socket);
-    expect(s.transport).toBe('kernel');
+    expect(s.transport).toBeUndefined();   // not bound before connect()
     expect(s instanceof vppnet.Server).toBe(false);
   }
   expect(new net.Socket()).toBeInstanceOf(vppnet.Socket);
@@ -132,9 +133,10 @@ test("connect() overloads: (port, host, cb), (options, cb), ('port', host, cb) a
 test('NODE_DEBUG=vppnet logs each transport decision and why', () => {
   const r = spawnSync(process.execPath, ['-r', path.join(__dirname, '../conformance/ts-register.js'), '-e',
     `const v = require(${JSON.stringify(path.join(__dirname, '../../glue/index.ts'))});
-     v.createServer({ appSocket: ${JSON.stringify(MISSING)} }); v.createServer({ mode: 'kernel' });`],
+     v.createServer({ appSocket: ${JSON.stringify(MISSING)} }).listen(0, '127.0.0.1', function () { this.close(); });
+     v.createServer({ mode: 'kernel' }).listen(0, '127.0.0.1', function () { this.close(); });`],
   { env: { ...process.env, NODE_DEBUG: 'vppnet' }, encoding: 'utf8', timeout: 20000 });
   expect(r.status).toBe(0);
-  expect(r.stderr).toMatch(new RegExp(`VPPNET \\d+: createServer: mode=auto -> kernel \\(no VPP app socket at ${MISSING}\\)`));
-  expect(r.stderr).toMatch(/VPPNET \d+: createServer: mode=kernel -> kernel \(mode is 'kernel'\)/);
+  expect(r.stderr).toMatch(new RegExp(`VPPNET \\d+: listen: mode=auto -> kernel \\(no VPP app socket at ${MISSING}\\)`));
+  expect(r.stderr).toMatch(/VPPNET \d+: listen: mode=kernel -> kernel \(mode is 'kernel'\)/);
 });
