@@ -17,7 +17,8 @@
  * VPP branch. `unregister()` puts node's own methods back.
  */
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+// the module object itself (not an import namespace): its connect is replaced
+import tls = require('node:tls');
 import { withConnectBinding, withListenBinding, withReinitBinding } from './bind';
 import { internals, problem } from './node-internals';
 import { resolve } from './config';
