@@ -152,11 +152,11 @@ export function transportReasonOf(o: { _handle?: object | null; server?: unknown
   return o._handle ? (transportOf(o) === 'vpp' ? 'accepted by a VPP listener' : 'a kernel handle') : undefined;
 }
 
-/** The VPP handle under a socket (tests and tools: its stack, sid, cut-through). */
-export function vppHandleOf(s: { _handle?: object | null }): VppStreamHandle | undefined {
+/** The VPP handle under a socket (its sid, cut-through) or a server; undefined on the kernel. */
+export function vppHandleOf(s: { _handle?: object | null }): VppStreamHandle | VppListenHandle | undefined {
   const h = s._handle as (object & { _parent?: object }) | null | undefined;
-  if (h instanceof VppStreamHandle) return h;
-  return h?._parent instanceof VppStreamHandle ? h._parent : undefined;
+  if (isVppHandle(h)) return h as VppStreamHandle | VppListenHandle;
+  return isVppHandle(h?._parent) ? h!._parent as VppStreamHandle : undefined;
 }
 
 // ---- the three methods of node's classes that bind a transport, wrapped ----

@@ -10,6 +10,7 @@ import * as vm from 'vm';
 import * as vppnet from '../../glue/index';
 import { loadHost, type Host } from '../../glue/host';
 import type { Stack } from '../../glue/vpp/stack';
+import { vppHandleOf } from '../../glue/bind';
 import { describeSkipped, startVpp, vppSkipReason, vppStaysUp, type StartVppOptions, type VppInstance } from '../vpp/harness';
 
 export type Engine = 'wasm' | 'native';
@@ -92,12 +93,17 @@ export function closeServer(srv: { close(cb?: (err?: Error) => void): unknown })
   return new Promise((r) => { srv.close(() => r()); });
 }
 
-/** The stack (VPP attachment) of a VPP socket or server: the test-only way in to shared memory. */
+/**
+ * The stack (VPP attachment) of a VPP socket or server: the test-only way in
+ * to shared memory. Remembered: node drops a socket's handle when it closes.
+ */
 export function stackOf(x: unknown): Stack {
-  const s = (x as { stack?: Stack }).stack;
+  const s = vppHandleOf(x as { _handle?: object | null })?.stack ?? stacksSeen.get(x as object);
   if (!s) throw new Error('not a VPP socket/server');
+  stacksSeen.set(x as object, s);
   return s;
 }
+const stacksSeen = new WeakMap<object, Stack>();
 
 /**
  * A deterministic byte stream per id: byte p is pattern[(p + shift) % period]

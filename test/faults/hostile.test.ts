@@ -11,6 +11,8 @@ import * as vppnet from '../../glue/index';
 import { loadHost } from '../../glue/host';
 import { VN } from '../../glue/engine/abi';
 import { describeVpp } from '../vpp/harness';
+import { vppHandleOf } from '../../glue/bind';
+import type { VppStreamHandle } from '../../glue/vpp/stream-handle';
 import { ENGINES, vppOpts, listen, closeServer, until, sleep, stackOf, closed, resources, fmt } from './helpers';
 import { Shm } from './shm';
 
@@ -39,8 +41,9 @@ describe.each(ENGINES)('engine %s', (engine) => {
       const errs: NodeJS.ErrnoException[] = [];
       c.on('error', (e) => errs.push(e));
       await once(c, 'connect');
-      expect((c as unknown as { cutThrough: boolean }).cutThrough).toBe(true);
-      return { c, errs, sid: (c as unknown as { sid: number }).sid, shm: new Shm(stackOf(c)) };
+      const h = vppHandleOf(c as never) as VppStreamHandle;
+      expect(h.cutThrough).toBe(true);
+      return { c, errs, sid: h.sid, shm: new Shm(stackOf(c)) };
     }
     async function echoes(c: vppnet.Socket, msg = 'ping') {
       const got: Buffer[] = [];
@@ -185,8 +188,8 @@ describe.each(ENGINES)('engine %s', (engine) => {
       expect(after.maps).toBeLessThan(before.maps);
       // a fresh attachment for new sockets; the old server is gone with the old one
       const srv2 = vppnet.createServer(vppOpts(vpp(), engine), (s) => s.pipe(s));
-      expect(stackOf(srv2)).not.toBe(stack);
       const port2 = await listen(srv2);
+      expect(stackOf(srv2)).not.toBe(stack);
       const c = vppnet.connect({ ...vppOpts(vpp(), engine), port: port2, host: vpp().testAddr });
       c.on('error', () => {});
       await once(c, 'connect');
