@@ -21,13 +21,14 @@ import { accountingCases } from './cases/accounting';
 import { addressCases } from './cases/addresses';
 import { transportCases } from './cases/transport';
 import { httpCases } from './cases/http';
+import { bindingCases } from './cases/binding';
 
 export type { NetModule, Profile } from './helpers';
 
 const GROUPS: Array<(ctx: Context) => void> = [
   listenCases, connectCases, dataCases, backpressureCases, onreadCases, halfCloseCases, destroyCases,
   timeoutCases, socketOptionCases, errorCases, serverLifecycleCases, eventLoopCases,
-  accountingCases, addressCases, transportCases, httpCases,
+  accountingCases, addressCases, transportCases, httpCases, bindingCases,
 ];
 
 export function conformanceSuite(profile: Profile): void {
