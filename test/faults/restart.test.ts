@@ -110,8 +110,8 @@ describe.each(ENGINES)('engine %s', (engine) => {
       expect(fresh.appSocket).toBe(appSocket);
       await sleep(1100);   // `auto` remembers the last failure for 1 s; a real user just waits
       const srv = vppnet.createServer(vppOpts(fresh, engine, 'default', 'auto'), (s) => s.pipe(s));
-      expect(srv.transport).toBe('vpp');
       const port = await listen(srv);
+      expect(srv.transport).toBe('vpp');
       for (const mode of ['auto', 'vpp'] as const) {
         const c = vppnet.connect({ ...vppOpts(fresh, engine, 'default', mode), port, host: fresh.testAddr });
         expect(c.transport).toBe('vpp');
