@@ -43,7 +43,7 @@ export const stackDefaults = (): Omit<StackOptions, 'appSocket'> => ({
   attachTimeoutMs: 2000,
 });
 
-/** What the stack delivers to a session (a VppSocket). */
+/** What the stack delivers to a session (a VppStreamHandle). */
 export interface SessionSink {
   onConnected(vppRetval: number): void;
   onReadable(): void;
@@ -56,7 +56,7 @@ export interface SessionSink {
   onStackError(err: Error): void;
 }
 
-/** What the stack delivers to a listener (a VppServer). */
+/** What the stack delivers to a listener (a VppListenHandle). */
 export interface ListenerSink {
   onBound(vppRetval: number, port: number): void;
   onUnbound(): void;
