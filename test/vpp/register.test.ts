@@ -1,7 +1,7 @@
 /**
- * Zero-change mode on a real VPP: `node --require vppnet/register` puts an
- * unmodified program (node:http + global fetch, node:https with a private CA)
- * on VPP — VPP's CLI lists its sessions — and the same program without a VPP
+ * Zero-change mode on a real VPP: `node --require vppnet/register` puts
+ * unmodified programs (node:http + global fetch, node:https with a private CA;
+ * express, fastify, ws, undici) on VPP — VPP's CLI lists its sessions — and the same program without a VPP
  * runs on the kernel. Then the whole conformance suite once more through
  * plain node:net with register mode on.
  */
@@ -16,6 +16,7 @@ import { conformanceSuite } from '../conformance/suite';
 const ROOT = path.join(__dirname, '..', '..');
 const REGISTER = path.join(ROOT, 'dist', 'cjs', 'register.js');
 const APP = path.join(__dirname, 'fixtures', 'unmodified-app.js');
+const FRAMEWORKS = path.join(__dirname, 'fixtures', 'unmodified-frameworks.js');
 const HOST = '127.0.0.2';
 
 let certs: string;
@@ -31,8 +32,8 @@ beforeAll(() => {
 afterAll(() => rmSync(certs, { recursive: true, force: true }));
 
 /** Start the app under register mode; resolves with its first line and a function that finishes it. */
-function runApp(env: NodeJS.ProcessEnv): Promise<{ up: Record<string, unknown>; finish(): Promise<Record<string, unknown>> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--require', REGISTER, APP, certs, HOST],
+function runApp(env: NodeJS.ProcessEnv, args = [APP, certs, HOST]): Promise<{ up: Record<string, unknown>; finish(): Promise<Record<string, unknown>> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--require', REGISTER, ...args],
     { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
@@ -67,6 +68,22 @@ describeVpp('register mode', (vpp) => {
     expect(out).toEqual({
       fetched: 'plain ok', fetchedAgain: 'plain ok', https: { body: 'secure ok', transport: 'vpp' },
       seen: ['http:vpp', 'https:vpp', 'http:vpp'],
+    });
+  }, 30000);
+
+  test('unmodified express, fastify and ws servers with undici and ws clients run on VPP; VPP lists their sessions', async () => {
+    const app = await runApp({ VPPNET_MODE: 'vpp', VPPNET_APP_SOCKET: vpp().appSocket, VPPNET_ENGINE: 'native' }, [FRAMEWORKS, HOST]);
+    expect(app.up.servers).toEqual(['vpp', 'vpp', 'vpp']);
+    const ports = app.up.ports as Record<string, number>;
+    const sessions = (await vpp().sessions()).filter((s) => s.state !== 'LISTEN');
+    // undici's pool and the websocket keep their connections open
+    for (const port of [ports.express, ports.ws]) {
+      expect(sessions.filter((s) => s.cutThrough && (s.local?.port === port || s.remote?.port === port)).length).toBeGreaterThanOrEqual(2);
+    }
+    const out = await app.finish();
+    expect(out).toEqual({
+      expressBody: 'express ok', fastifyBody: { fastify: 'ok' }, echo: 'echo hi', wsTransport: 'vpp',
+      seen: ['express:vpp', 'fastify:vpp', 'ws:vpp'],
     });
   }, 30000);
 
