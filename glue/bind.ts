@@ -14,6 +14,7 @@ import { internals } from './node-internals';
 import { resolve, vppnetOptionsOf, type Config, type Transport, type VppnetOptions } from './config';
 import { decide, type Decision } from './transport';
 import { errnoException, vppUnavailable } from './errors';
+import { recordDecision } from './activity';
 import { getSystemErrorName } from 'node:util';
 import type { Stack } from './vpp/stack';
 import { VppStreamHandle } from './vpp/stream-handle';
@@ -48,6 +49,8 @@ export function bindConnect(socket: Sock, options: net.NetConnectOpts & VppnetOp
   const cfg = config(socket, options);
   const d = decide(cfg, 'connect', ipc);
   socket[kDecision] = d;
+  const o = options as { host?: string; port?: unknown; path?: string };
+  recordDecision('connect', ipc ? String(o.path) : `${o.host ?? 'localhost'}:${o.port}`, d.transport, d.reason);
   if (d.transport === 'kernel') { socketsOnVpp.delete(socket); return undefined; }
   if (d.transport === 'unavailable') return vppUnavailable(d.reason, cfg.appSocket);
   const stack = d.stack as Stack;
@@ -86,6 +89,7 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
   const cfg = config(server);
   const d = decide(cfg, 'listen');
   server[kDecision] = d;
+  recordDecision('listen', `${address ?? 'any'}:${port}`, d.transport, d.reason);
   if (d.transport === 'kernel') return false;
   if (d.transport === 'unavailable') {
     process.nextTick(() => server.emit('error', vppUnavailable(d.reason, cfg.appSocket)));

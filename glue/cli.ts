@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { resolve, type VppnetOptions, MODES, ENGINES, SCOPES } from './config';
 import { appSocketProblem, reachVpp } from './transport';
+import { liveProcesses, statusDir, type ProcessStatus } from './activity';
 
 interface Check { name: string; ok: boolean | null; detail: string }
 
@@ -106,7 +107,8 @@ export function vppVersion(appSocket: string): Check {
   return { name: 'VPP version', ok: null, detail: `not known (VPP's CLI did not answer at ${clis.join(', ')})` };
 }
 
-export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve>; checks: Check[]; choice: string; reason: string } {
+export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve>; checks: Check[]; choice: string; reason: string;
+  processes: ProcessStatus[] } {
   const config = resolve(opts);
   const checks = [...socketChecks(config.appSocket), ...engineChecks()];
   let choice: string;
@@ -124,7 +126,19 @@ export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve
     else if (config.mode === 'vpp') { choice = 'error ERR_VPPNET_UNAVAILABLE'; reason = String(r.reason); }
     else { choice = 'kernel'; reason = String(r.reason); }
   }
-  return { config, checks, choice, reason };
+  return { config, checks, choice, reason, processes: liveProcesses() };
+}
+
+/** Processes of this user in register mode, and what their last sockets chose. */
+function processLines(ps: ProcessStatus[]): string[] {
+  if (!ps.length) return ['', `register mode: no process of this user runs with vppnet/register (${statusDir()})`];
+  const out = ['', `register mode: active in ${ps.length} process${ps.length > 1 ? 'es' : ''}`];
+  for (const p of ps) {
+    out.push(`  pid ${p.pid} since ${p.since}: ${p.argv.join(' ')}`);
+    for (const d of p.decisions.slice(-5)) out.push(`    ${d.what} ${d.endpoint} -> ${d.transport} (${d.reason})`);
+    if (!p.decisions.length) out.push('    no socket or server bound yet');
+  }
+  return out;
 }
 
 function main(): void {
@@ -140,7 +154,7 @@ function main(): void {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;
   }
-  const { config, checks, choice, reason } = report;
+  const { config, checks, choice, reason, processes } = report;
   const mark = (ok: boolean | null): string => (ok === null ? '[-]' : ok ? '[ok]' : '[!!]');
   const out = [
     'vppnet doctor',
@@ -152,6 +166,7 @@ function main(): void {
     ...checks.map((c) => `  ${mark(c.ok).padEnd(5)}${c.name}: ${c.detail}`),
     '',
     `=> ${config.mode} would use: ${choice} (${reason})`,
+    ...processLines(processes),
   ];
   const bin = vppProgram('vpp');
   if (choice !== 'vpp' && config.mode !== 'kernel') {

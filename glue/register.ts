@@ -14,7 +14,8 @@
  *  - tls.connect: it makes its TCPWrap itself, before connect(); on VPP it is
  *    given a VPP-bound socket instead, and TLS runs on that.
  * IPC, fds, pipes, stdio and child processes never reach these paths'
- * VPP branch. `unregister()` puts node's own methods back.
+ * VPP branch. `unregister()` puts node's own methods back. A process in
+ * register mode leaves a status file for `vppnet doctor` (glue/activity.ts).
  */
 import * as net from 'node:net';
 // the module object itself (not an import namespace): its connect is replaced
@@ -24,6 +25,7 @@ import { internals, problem } from './node-internals';
 import { resolve } from './config';
 import { decide } from './transport';
 import { debug } from './debug';
+import { publish } from './activity';
 import './index';   // `transport` on node's sockets and servers
 
 type Proto = Record<PropertyKey, unknown>;
@@ -46,6 +48,7 @@ export function register(): void {
   (tls as { connect: unknown }).connect = function connect(...args: unknown[]) {
     return tlsConnect.apply(tls, tlsOnVpp(args) as never);
   };
+  publish(true);
   debug('register: node:net and tls.connect now bind TCP to %s', resolve().mode === 'kernel' ? 'the kernel (mode kernel)' : 'VPP when the mode says so');
 }
 
@@ -58,6 +61,7 @@ export function unregister(): void {
   vp._listen2 = saved.listen2;
   (tls as { connect: unknown }).connect = saved.tlsConnect;
   saved = undefined;
+  publish(false);
 }
 
 /**

@@ -1,5 +1,10 @@
-/** `vppnet doctor` names the VPP it found behind the app socket and whether vppnet supports it. */
-import { spawnSync } from 'child_process';
+/**
+ * `vppnet doctor` names the VPP it found behind the app socket and whether
+ * vppnet supports it, and which processes run in register mode with what
+ * their last sockets chose.
+ */
+import { spawn, spawnSync } from 'child_process';
+import { once } from 'events';
 import * as path from 'path';
 import { describeVpp } from './harness';
 
@@ -14,4 +19,24 @@ describeVpp('vppnet doctor against a real VPP', (vpp) => {
     expect(r.stdout).toContain(`[ok] VPP version: ${version} (${vpp().cliSocket}): supported`);
     expect(r.stdout).toContain('=> vpp would use: vpp');
   });
+
+  test('lists a process in register mode and what its sockets chose; forgets it when it exits', async () => {
+    const app = spawn(process.execPath, ['--require', path.join(ROOT, 'dist/cjs/register.js'), '-e',
+      "require('node:http').createServer().listen(0, '127.0.0.1', () => console.log('up'))"],
+    { env: { ...process.env, VPPNET_MODE: 'vpp', VPPNET_APP_SOCKET: vpp().appSocket }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await once(app.stdout!, 'data');
+      await new Promise((r) => setTimeout(r, 1300));   // the status file is written within a second of a change
+      const doctor = () => JSON.parse(spawnSync(process.execPath, ['-r', path.join(ROOT, 'test/conformance/ts-register.js'),
+        path.join(ROOT, 'glue/cli.ts'), 'doctor', '--mode', 'kernel', '--json'], { encoding: 'utf8', timeout: 30000 }).stdout);
+      const mine = doctor().processes.find((p: { pid: number }) => p.pid === app.pid);
+      expect(mine).toMatchObject({ registered: true });
+      expect(mine.decisions).toContainEqual(expect.objectContaining({ what: 'listen', endpoint: '127.0.0.1:0', transport: 'vpp' }));
+      app.kill('SIGTERM');
+      await once(app, 'exit');
+      expect(doctor().processes.some((p: { pid: number }) => p.pid === app.pid)).toBe(false);
+    } finally {
+      app.kill('SIGKILL');
+    }
+  }, 30000);
 });
