@@ -7,6 +7,7 @@
 // VCL configs, CLI/API/app sockets, logs, vpp.pid, env. No hugepages, no DPDK,
 // no NICs. Topology, entirely inside the VPP process:
 //   loop0  127.0.0.2/24  FIB table 0  app namespace "default"  (testAddr)
+//          fd00::2/64    (testAddr6: IPv6 inside VPP, cut-through)
 //   loop1  127.0.1.2/24  FIB table 1  app namespace "peer"     (peerAddr)
 //   plus a route from each table to the other's /24.
 // VPP drops TCP from one of its addresses to another address of the same table
@@ -424,6 +425,7 @@ class VppInstance {
       VPP_APP_SOCKET: this.appSocket,
       VPP_TEST_ADDR: this.testAddr,
       VPP_TEST_PREFIX: `${this.testAddr}/24`,
+      VPP_TEST_ADDR6: this.testAddr6,
       VPP_PEER_NS: 'peer',
       VPP_PEER_APP_SOCKET: this.peerAppSocket,
       VPP_PEER_ADDR: this.peerAddr,
@@ -576,7 +578,7 @@ async function startVpp(opts = {}) {
     cliSocket: o.cliSocket,
     apiSocket: path.join(runDir, 'api.sock'),
     appSocket, peerAppSocket,
-    testAddr: o.testAddr, peerAddr: o.peerAddr,
+    testAddr: o.testAddr, testAddr6: TEST_ADDR6, peerAddr: o.peerAddr,
     privateRxMqs: o.privateRxMqs, pollSleepUsec: o.pollSleepUsec,
     shmPrefix: o.shmPrefix, vclConfigs, startMs: 0,
   });
@@ -617,6 +619,9 @@ async function startVpp(opts = {}) {
   return inst;
 }
 
+/** An IPv6 address of loop0 (a unique-local one: it exists only inside this VPP). */
+const TEST_ADDR6 = 'fd00::2';
+
 async function configureTopology(inst, o) {
   const loop0 = await inst.cli('create loopback interface');
   const loop1 = await inst.cli('create loopback interface');
@@ -625,6 +630,7 @@ async function configureTopology(inst, o) {
   }
   await inst.configure(`set interface state ${loop0} up`);
   await inst.configure(`set interface ip address ${loop0} ${o.testAddr}/24`);
+  await inst.configure(`set interface ip address ${loop0} ${TEST_ADDR6}/64`);
   await inst.configure('ip table add 1');
   await inst.configure(`set interface ip table ${loop1} 1`);
   await inst.configure(`set interface state ${loop1} up`);
@@ -635,8 +641,8 @@ async function configureTopology(inst, o) {
   inst.loopIf = loop0;
   inst.peerLoopIf = loop1;
   const addrs = await inst.cli('show interface addr');
-  for (const a of [o.testAddr, o.peerAddr]) {
-    if (!addrs.includes(`${a}/24`)) throw harnessError('ERR_VPP_CLI', `address ${a}/24 missing:\n${addrs}`);
+  for (const a of [`${o.testAddr}/24`, `${o.peerAddr}/24`, `${TEST_ADDR6}/64`]) {
+    if (!addrs.includes(a)) throw harnessError('ERR_VPP_CLI', `address ${a} missing:\n${addrs}`);
   }
   const sockets = () => [inst.appSocket, inst.peerAppSocket].every((s) => {
     try { return fs.statSync(s).isSocket(); } catch { return false; }

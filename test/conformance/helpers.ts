@@ -36,6 +36,8 @@ export interface Profile {
   /** Register every test as skipped and say why, loudly. */
   skip?: string;
   halfCloseSupported?: boolean;
+  /** Why a connect to a port nobody listens on is never refused on this profile (the cases that need a refusal skip, saying so). */
+  noRefusal?: string;
   /** What a child process require()s to get the same module (default: glue/index.ts). */
   module?: string;
 }
@@ -189,9 +191,10 @@ export function createContext(profile: Profile) {
     tests.push([skipReason ? `${name} [skipped: ${skipReason}]` : name, fn, timeout, skipReason]);
   };
   const noHalfClose = profile.halfCloseSupported === false ? 'profile says half-close is not supported' : undefined;
+  const noRefusal = profile.noRefusal;
 
   return {
-    profile, N, host, family, sopts, copts, sockets, servers, tests, T, noHalfClose,
+    profile, N, host, family, sopts, copts, sockets, servers, tests, T, noHalfClose, noRefusal,
     server, listen, dial, connected, echoPair, pair, freePort, child,
   };
 }

@@ -38,6 +38,16 @@ describeVpp('conformance on VPP', (vpp) => {
       proveTransport: (port) => expectVppSessions(vpp(), port, false),
     });
   }
+  // IPv6 inside VPP (loop0's fd00::2), both ends in one namespace
+  conformanceSuite({
+    name: 'vpp cut-through IPv6 (native)',
+    net: vppnet,
+    host: 'fd00::2',
+    options: { mode: 'vpp', engine: 'native', get appSocket() { return vpp().appSocket; } },
+    noRefusal: "VPP answers a connect to its own IPv6 address with no listener by trying TCP to itself, which it drops: no RST, no error before TCP's own timeout",
+    expectTransport: 'vpp',
+    proveTransport: (port) => expectVppSessions(vpp(), port, true),
+  });
   // busy polling changes who notices data and space first, never what the stream does
   conformanceSuite({
     name: 'vpp cut-through, busyPoll 2000 µs (wasm)',

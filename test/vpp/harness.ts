@@ -76,6 +76,8 @@ export interface VppInstance {
   readonly peerAppSocket: string;
   /** loop0, table 0, namespace 'default': 127.0.0.2. */
   readonly testAddr: string;
+  /** loop0's IPv6 address (fd00::2): IPv6 inside VPP, cut-through in namespace 'default'. */
+  readonly testAddr6: string;
   /** loop1, table 1, namespace 'peer': 127.0.1.2. */
   readonly peerAddr: string;
   readonly loopIf: string;

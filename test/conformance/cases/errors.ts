@@ -6,7 +6,7 @@ import { within, closeEvent, expectCode, type Context } from '../helpers';
 type NetError = NodeJS.ErrnoException & { address?: string; port?: number };
 
 export function errorCases(ctx: Context): void {
-  const { N, host, copts, T, server, listen, dial, pair, freePort } = ctx;
+  const { N, host, copts, T, server, listen, dial, pair, freePort, noRefusal } = ctx;
 
   /** node:net's shape of a failed connect/listen: code, errno, syscall, address, port and message. */
   function expectNetError(err: NetError, code: 'ECONNREFUSED' | 'EADDRINUSE', syscall: string, port: number, message: string): void {
@@ -24,7 +24,7 @@ export function errorCases(ctx: Context): void {
     const [err] = (await within(once(c, 'error').catch((e) => [e]), 10000, "'error'")) as [NetError];
     expectNetError(err, 'ECONNREFUSED', 'connect', port, `connect ECONNREFUSED ${host}:${port}`);
     expect(await within(closeEvent(c), 5000, "'close'")).toBe(true);
-  });
+  }, 20000, noRefusal);
 
   T('listening twice on one port fails with a node-shaped EADDRINUSE', async () => {
     const a = server();

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { sleep, within, closeEvent, type Context } from '../helpers';
 
 export function serverLifecycleCases(ctx: Context): void {
-  const { T, server, listen, dial, connected, pair } = ctx;
+  const { T, server, listen, dial, connected, pair, noRefusal } = ctx;
 
   T('server.close() stops listening at once but calls back only after its connections end', async () => {
     const { srv, c, port } = await pair();
@@ -17,7 +17,7 @@ export function serverLifecycleCases(ctx: Context): void {
     expect(err.code).toBe('ECONNREFUSED');
     c.end();
     await within(done, 5000, 'close callback after the connection ended');
-  });
+  }, 20000, noRefusal);
 
   T('getConnections() counts live connections; maxConnections drops the excess', async () => {
     const srv = server();
