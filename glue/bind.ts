@@ -15,6 +15,7 @@ import { resolve, vppnetOptionsOf, type Config, type Transport, type VppnetOptio
 import { decide, type Decision } from './transport';
 import { errnoException, vppUnavailable } from './errors';
 import { recordDecision } from './activity';
+import { debug } from './debug';
 import { getSystemErrorName } from 'node:util';
 import type { Stack } from './vpp/stack';
 import { VppStreamHandle } from './vpp/stream-handle';
@@ -35,7 +36,7 @@ function config(o: { [kOptions]?: VppnetOptions }, more?: object): Config {
   return resolve(extra ? { ...o[kOptions], ...extra } : o[kOptions]);
 }
 
-const socketsOnVpp = new WeakMap<object, { stack: Stack; busyPoll: number }>();
+const socketsOnVpp = new WeakMap<object, { stack: Stack; busyPoll: number; auto: boolean }>();
 
 /**
  * connect(): decide for a TCP endpoint and, for VPP, give the socket a VPP
@@ -54,10 +55,34 @@ export function bindConnect(socket: Sock, options: net.NetConnectOpts & VppnetOp
   if (d.transport === 'kernel') { socketsOnVpp.delete(socket); return undefined; }
   if (d.transport === 'unavailable') return vppUnavailable(d.reason, cfg.appSocket);
   const stack = d.stack as Stack;
-  socketsOnVpp.set(socket, { stack, busyPoll: cfg.busyPoll });
+  socketsOnVpp.set(socket, { stack, busyPoll: cfg.busyPoll, auto: cfg.mode === 'auto' });
   if (socket.destroyed) { socket._handle = null; socket._peername = null; socket._sockname = null; }
-  adopt(socket, new VppStreamHandle(stack, { busyPoll: cfg.busyPoll }));
+  adopt(socket, vppHandle(socket, socketsOnVpp.get(socket)!));
   return undefined;
+}
+
+function vppHandle(socket: Sock, vpp: { stack: Stack; busyPoll: number; auto: boolean }): VppStreamHandle {
+  const h = new VppStreamHandle(vpp.stack, { busyPoll: vpp.busyPoll });
+  if (vpp.auto) h.kernelFallback = (req, address, family, port) => toKernel(socket, req, address, family, port);
+  return h;
+}
+
+/**
+ * `auto`: VPP refused this connect — nobody listens there in VPP — so it is
+ * tried on the kernel, where a service of the host's own stack (a database on
+ * 127.0.0.1, say) listens. node's connect request goes on unchanged: its
+ * completion is the kernel's.
+ */
+function toKernel(socket: Sock, req: object, address: string, family: 4 | 6, port: number) {
+  socketsOnVpp.delete(socket);
+  const reason = `VPP refused ${address}:${port} (no listener there in VPP): tried on the kernel`;
+  socket[kDecision] = { transport: 'kernel', reason };
+  recordDecision('connect', `${address}:${port}`, 'kernel', reason);
+  debug('connect %s:%d: %s', address, port, reason);
+  const tcp = internals().newTcp() as { connect(r: object, a: string, p: number): number; connect6(r: object, a: string, p: number): number };
+  adopt(socket, tcp);
+  const err = family === 4 ? tcp.connect(req, address, port) : tcp.connect6(req, address, port);
+  if (err) (req as { oncomplete(...a: unknown[]): void }).oncomplete(err, tcp, req, false, false);
 }
 
 /** Give `socket` this handle as node's connect() gives it a fresh TCPWrap (initSocketHandle). */
@@ -75,7 +100,7 @@ export function reinitHandle(socket: object, handle: object): object {
   const vpp = socketsOnVpp.get(socket);
   if (!vpp || handle instanceof VppStreamHandle) return handle;
   (handle as { close(): void }).close();
-  return new VppStreamHandle(vpp.stack, { busyPoll: vpp.busyPoll });
+  return vppHandle(socket as Sock, vpp);
 }
 
 /**

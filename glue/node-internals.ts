@@ -10,6 +10,7 @@
  *    TLS wrapper, the HTTP parser) can sit on a VPP handle as on a TCPWrap;
  *  - streamBaseState: where a handle reports read sizes and write results,
  *    as TCPWrap does from C++;
+ *  - TCPWrap, for a connect that `auto` moves to the kernel after VPP refused it;
  *  - owner_symbol, onStreamRead, onconnection, async_id_symbol and
  *    kReinitializeHandle: read off a socket and a server once, by probing.
  * All of it is reachable through process.binding's allowlist (js_stream,
@@ -35,6 +36,7 @@ function probe() {
   const binding = (process as unknown as { binding(n: string): Record<string, unknown> }).binding;
   const js = binding('js_stream') as { JSStream: Bindings['JSStream'] };
   const sw = binding('stream_wrap') as unknown as Omit<Bindings, 'JSStream'>;
+  const tcp = binding('tcp_wrap') as { TCP: new (type: number) => object; constants: { SOCKET: number } };
   // a socket over a dummy handle shows what node puts on a handle it adopts
   const handle = { readStart: () => 0, readStop: () => 0, getAsyncId: () => -1 } as Record<string | symbol, unknown>;
   const sock = new net.Socket({ handle: handle as never, manualStart: true } as net.SocketConstructorOpts);
@@ -52,12 +54,14 @@ function probe() {
   const onconnection = lh.onconnection as AnyFn | undefined;
   const normalizedArgs = Object.getOwnPropertySymbols((net as unknown as { _normalizeArgs(a: unknown[]): object })._normalizeArgs([]))[0];
   const missing = Object.entries({
-    JSStream: js.JSStream, streamBaseState: ArrayBuffer.isView(sw.streamBaseState), owner_symbol: ownerSymbol,
+    TCP: typeof tcp.TCP === 'function', JSStream: js.JSStream, streamBaseState: ArrayBuffer.isView(sw.streamBaseState), owner_symbol: ownerSymbol,
     async_id_symbol: asyncIdSymbol, kReinitializeHandle: reinitialize, onStreamRead: typeof onStreamRead === 'function',
     onconnection: typeof onconnection === 'function', normalizedArgsSymbol: normalizedArgs,
   }).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length) throw new Error(`node ${process.version} lacks what vppnet plugs into in node:net (${missing.join(', ')})`);
   return {
+    /** A fresh TCPWrap (libuv's TCP socket), as net.Socket makes one. */
+    newTcp: () => new tcp.TCP(tcp.constants.SOCKET),
     JSStream: js.JSStream,
     streamBaseState: sw.streamBaseState,
     kReadBytesOrError: sw.kReadBytesOrError,

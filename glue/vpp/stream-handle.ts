@@ -32,6 +32,8 @@ const READ_MAX = 32 * 1024;
 /** Reads per turn of the event loop (libuv reads a stream up to 32 times per wake-up). */
 const READS_PER_TURN = 32;
 const UV_EOF = -4095;
+/** What VPP answers a connect to an endpoint nobody in VPP listens on. */
+const REFUSALS = new Set([uvCode('ECONNREFUSED'), uvCode('EHOSTUNREACH'), uvCode('ENETUNREACH')]);
 
 type Req = { oncomplete?: (...a: unknown[]) => void };
 interface PendingWrite { req: Req; chunks: Uint8Array[]; idx: number; off: number; viaCxx: boolean }
@@ -187,11 +189,21 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     this.maybeShutdown();
   }
 
+  /**
+   * `auto` mode: a connect VPP refused (nobody listens there in VPP) is
+   * handed to this, to try the kernel (a service on the host's own stack).
+   */
+  kernelFallback?: (req: Req, address: string, family: 4 | 6, port: number) => void;
+
   /** Tell node how the connect ended (afterConnect), as TCPWrap does. */
   private connectDone(status: number) {
     const c = this.connectReq!;
     this.connectReq = undefined;
     this.releaseConnectSlot();
+    if (status !== 0 && this.kernelFallback && REFUSALS.has(status)) {
+      this.kernelFallback(c.req, c.address, c.family, c.port);
+      return;
+    }
     c.req.oncomplete?.(status, this, c.req, status === 0, status === 0);
   }
 

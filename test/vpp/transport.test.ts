@@ -75,6 +75,29 @@ describeVpp('VPP transport (public API)', (vpp) => {
       return live;
     }
 
+    test("auto: a connect VPP refuses (a service on the kernel's loopback) goes to the kernel; 'vpp' mode reports the refusal", async () => {
+      const net = await import('node:net');
+      const kernelSrv = net.createServer((s) => s.end('from the kernel')).listen(0, '127.0.0.1');
+      await once(kernelSrv, 'listening');
+      const port = (kernelSrv.address() as { port: number }).port;
+      try {
+        const c = vppnet.connect({ ...opts(engine), mode: 'auto', port, host: '127.0.0.1' });
+        expect(c.transport).toBe('vpp');   // decided for VPP, which is reachable
+        const chunks: Buffer[] = [];
+        c.on('data', (d: Buffer) => chunks.push(d));
+        await once(c, 'end');
+        expect(Buffer.concat(chunks).toString()).toBe('from the kernel');
+        expect(c.transport).toBe('kernel');
+        expect(c.transportReason).toBe(`VPP refused 127.0.0.1:${port} (no listener there in VPP): tried on the kernel`);
+        const v = vppnet.connect({ ...opts(engine), port, host: '127.0.0.1' });
+        const [err] = await once(v, 'error');
+        expect(err).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', port });
+        expect(v.transport).toBe('vpp');
+      } finally {
+        await new Promise((r) => kernelSrv.close(r));
+      }
+    });
+
     test('cut-through: both ends in one namespace, bytes move through shared fifos ([CT:T])', async () => {
       const live = await echo('default', 16 << 20);
       expect(live.length).toBeGreaterThanOrEqual(2);
