@@ -25,8 +25,8 @@ export interface CoreApi {
   listen(isIp4: number, port: number): number;
   /** int32_t vn_unlisten(vn_core_t* c, uint32_t sid) */
   unlisten(sid: number): number;
-  /** int32_t vn_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
-  connect(isIp4: number, port: number): number;
+  /** int32_t vn_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port) */
+  connect(isIp4: number, port: number, lclPort: number): number;
   /** int32_t vn_shutdown(vn_core_t* c, uint32_t sid) */
   shutdown(sid: number): number;
   /** int32_t vn_close(vn_core_t* c, uint32_t sid) */
@@ -64,7 +64,7 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
   signals: { arity: 0, u32: true },
   listen: { arity: 2, u32: false },
   unlisten: { arity: 1, u32: false },
-  connect: { arity: 2, u32: false },
+  connect: { arity: 3, u32: false },
   shutdown: { arity: 1, u32: false },
   close: { arity: 1, u32: false },
   abort: { arity: 1, u32: false },

@@ -102,14 +102,16 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   connect(req: Req, address: string, port: number) { return this.startConnect(req, address, 4, port); }
   connect6(req: Req, address: string, port: number) { return this.startConnect(req, address, 6, port); }
 
-  /** A local endpoint for the connect: VPP picks the local port of a connect itself. */
+  /** connect({ localAddress, localPort }): the local endpoint goes with the CONNECT (VPP binds it, or refuses). */
   bind(address: string, port: number) { return this.bindLocal(address, 4, port); }
   bind6(address: string, port: number) { return this.bindLocal(address, 6, port); }
   private bindLocal(address: string, family: 4 | 6, port: number) {
-    if (port) return uvCode('EOPNOTSUPP');
-    this.local = { address, family: family === 4 ? 'IPv4' : 'IPv6', port: 0 };
+    if (this.sid >= 0 || this.connectReq) return uvCode('EINVAL');
+    this.local = { address, family: family === 4 ? 'IPv4' : 'IPv6', port };
+    this.bound = true;
     return 0;
   }
+  private bound = false;
 
   private startConnect(req: Req, address: string, family: 4 | 6, port: number) {
     if (this.closed || this.sid >= 0 || this.connectReq) return uvCode('EISCONN');
@@ -140,8 +142,11 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     // this app is closing its listener there (connects.ts)
     if (this.stack.connects.closing(c.port)) { this.connectDone(uvCode('ECONNREFUSED')); return; }
     const { engine } = this.stack;
-    engine.scratch().set(ipToBytes(c.address, c.family));
-    const sid = engine.core.connect(c.family === 4 ? 1 : 0, c.port);
+    const scratch = engine.scratch().fill(0, 0, 32);
+    scratch.set(ipToBytes(c.address, c.family));
+    const lcl = this.bound ? this.local! : undefined;
+    if (lcl) scratch.set(ipToBytes(lcl.address, c.family), 16);
+    const sid = engine.core.connect(c.family === 4 ? 1 : 0, c.port, lcl?.port ?? 0);
     if (sid < 0) {
       if (sid === VN.EAGAIN) { setImmediate(() => this.sendConnect()); return; }
       this.connectDone(uvCode(sid));

@@ -17,7 +17,7 @@
   X(signals, 0)              \
   X(listen, 2)               \
   X(unlisten, 1)             \
-  X(connect, 2)              \
+  X(connect, 3)              \
   X(shutdown, 1)             \
   X(close, 1)                \
   X(abort, 1)                \

@@ -172,7 +172,7 @@ forEachEngine('attach', (ctx) => {
     const c = ctx.eng.core;
     expect(c.poll()).toBeLessThanOrEqual(0);
     neg(c.listen(1, 80));
-    neg(c.connect(1, 80));
+    neg(c.connect(1, 80, 0));
     neg(c.tx_reserve(0, 10));
     neg(c.rx_peek(0, 10));
     expect(c.signals()).toBe(0);

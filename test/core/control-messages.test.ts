@@ -53,8 +53,8 @@ forEachEngine('control messages', (ctx) => {
 
   ctx.test('CONNECT on the ctrl mq: context=sid, remote ip/port, no local ip/port (§7.6)', () => {
     const w = attached(ctx.eng);
-    ctx.eng.scratch().set(ip4(127, 0, 0, 2));
-    const sid = ctx.eng.core.connect(1, 7000);
+    ctx.eng.scratch().fill(0, 0, 32).set(ip4(127, 0, 0, 2));
+    const sid = ctx.eng.core.connect(1, 7000, 0);
     expect(sid).toBeGreaterThanOrEqual(0);
     const [p] = w.ctrlMq.drain();
     expect(p.type).toBe(T.CONNECT);
@@ -64,10 +64,22 @@ forEachEngine('control messages', (ctx) => {
     expect([0n, 0xFFFFFFFFFFFFFFFFn]).toContain(p.f.parent_handle);
   });
 
+  ctx.test('CONNECT with a local endpoint (node\'s localAddress/localPort): lcl_ip from scratch[16], lcl_port', () => {
+    const w = attached(ctx.eng);
+    const s = ctx.eng.scratch().fill(0, 0, 32);
+    s.set(ip4(127, 0, 0, 2));
+    s.set(ip4(127, 0, 0, 9), 16);
+    const sid = ctx.eng.core.connect(1, 7000, 5555);
+    const [p] = w.ctrlMq.drain();
+    expect(p.f).toMatchObject({ context: sid, port: 7000, lcl_port: 5555, is_ip4: 1 });
+    expect(Array.from(p.f.lcl_ip as Uint8Array)).toEqual(Array.from(ip4(127, 0, 0, 9)));
+    expect(ctx.eng.core.connect(1, 7000, 65536)).toBe(VN.EINVAL);
+  });
+
   ctx.test('CONNECTED ok -> VN_EV_CONNECTED err 0; local address from lcl', () => {
     const w = attached(ctx.eng);
-    ctx.eng.scratch().set(ip4(127, 0, 0, 2));
-    const sid = ctx.eng.core.connect(1, 7000);
+    ctx.eng.scratch().fill(0, 0, 32).set(ip4(127, 0, 0, 2));
+    const sid = ctx.eng.core.connect(1, 7000, 0);
     w.ctrlMq.drain();
     w.connected({ context: sid });
     const ev = ofType(w.pollAll(), EV.CONNECTED);
@@ -84,7 +96,7 @@ forEachEngine('control messages', (ctx) => {
     const w = attached(ctx.eng);
     const c = ctx.eng.core;
     ctx.eng.scratch().set(ip4(127, 0, 0, 2));
-    const sid = c.connect(1, 7000);
+    const sid = c.connect(1, 7000, 0);
     expect(c.attach_info(VN.INFO_SESSIONS)).toBe(1);
     w.ctrlMq.drain();
     w.connected({ context: sid, retval: -2 });

@@ -162,7 +162,7 @@ forEachEngine('hostile memory', (ctx) => {
   ctx.test('CONNECTED with bad fifos -> connect error, sid freed or poisoned', () => {
     const w = attached(ctx.eng);
     ctx.eng.scratch().fill(0);
-    const sid = ctx.eng.core.connect(1, 1);
+    const sid = ctx.eng.core.connect(1, 1, 0);
     w.ctrlMq.drain();
     w.connected({ context: sid, rxOff: 1 << 30 });
     const ev = w.pollAll();

@@ -94,7 +94,7 @@ forEachEngine('message queues', (ctx) => {
     expect(c.listen(1, 2)).toBeGreaterThanOrEqual(0);
     const t0 = Date.now();
     expect(c.listen(1, 3)).toBe(VN.EAGAIN);
-    expect(c.connect(1, 4)).toBe(VN.EAGAIN);
+    expect(c.connect(1, 4, 0)).toBe(VN.EAGAIN);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(c.attach_info(VN.INFO_SESSIONS)).toBe(before + 2);   // no sid leaked by the refused calls
     expect(w.ctrlMq.drain().map((p) => p.f.port)).toEqual([1, 2]);

@@ -99,8 +99,8 @@ forEachEngine('session lifecycle', (ctx) => {
 
   ctx.test('connect then close before CONNECTED: the late session is disconnected, and the answer still reported (the host counts unanswered connects)', () => {
     const w = attached(ctx.eng);
-    ctx.eng.scratch().set(ip4(127, 0, 0, 2));
-    const sid = ctx.eng.core.connect(1, 7000);
+    ctx.eng.scratch().fill(0, 0, 32).set(ip4(127, 0, 0, 2));
+    const sid = ctx.eng.core.connect(1, 7000, 0);
     w.ctrlMq.drain();
     expect(ctx.eng.core.close(sid)).toBeGreaterThanOrEqual(0);
     const k = w.connected({ context: sid })!;
@@ -195,7 +195,7 @@ forEachEngine('session lifecycle', (ctx) => {
     const l = w.listen();
     ctx.eng.scratch().set(ip4(127, 0, 0, 2));
     let n = 1, r = 0;
-    for (; n < 1000; n++) { r = c.connect(1, 1); if (r < 0) break; if (n % 32 === 0) w.ctrlMq.drain(); }
+    for (; n < 1000; n++) { r = c.connect(1, 1, 0); if (r < 0) break; if (n % 32 === 0) w.ctrlMq.drain(); }
     expect(r).toBe(VN.ENOMEM);
     expect(n).toBe(64);                                          // max_sessions = 64 in the fixture engines
     w.ctrlMq.drain();

@@ -118,6 +118,7 @@ describeVpp('register mode', (vpp) => {
       host: HOST,
       options: {},
       expectTransport: 'vpp',
+      noLocalPort: "VPP's cut-through sessions have no TCP ports: a connect's local port is not used",
       proveTransport: async (port) => {
         const inst: VppInstance = vpp();
         const live = (await inst.sessions()).filter((s) => s.state !== 'LISTEN' && (s.local?.port === port || s.remote?.port === port));

@@ -242,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       case 1: vn_shutdown(w.c, sid); break;
       case 2: vn_abort(w.c, sid); break;
       case 3: vn_unlisten(w.c, sid); break;
-      case 4: memset(vn_scratch(w.c), 0, 16); vn_connect(w.c, 1, sid); break;
+      case 4: memset(vn_scratch(w.c), 0, 32); vn_connect(w.c, 1, sid, 0); break;
       case 5:
         vn_session_addr(w.c, sid, in[0] & 1);
         vn_session_flags(w.c, sid);

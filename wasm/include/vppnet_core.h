@@ -165,10 +165,12 @@ int32_t vn_poll(vn_core_t *c);
  * call: the host writes 1 to VPP_MQ eventfd i for each set bit i. Clears it. */
 uint32_t vn_signals(vn_core_t *c);
 
-/* ---------- control (ip for listen/connect: 16 bytes at scratch[0]) ---------- */
+/* ---------- control (ip for listen/connect: 16 bytes at scratch[0]; a connect's
+ * local ip at scratch[16], all zero for any) ---------- */
 int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port);    /* -> sid */
 int32_t vn_unlisten(vn_core_t *c, uint32_t sid);
-int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port);   /* -> sid */
+/* lcl_port 0: VPP picks the local port (and, with a zero local ip, the address) */
+int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port);   /* -> sid */
 int32_t vn_shutdown(vn_core_t *c, uint32_t sid);  /* half-close: FIN after tx drains */
 int32_t vn_close(vn_core_t *c, uint32_t sid);     /* app is done with the session */
 int32_t vn_abort(vn_core_t *c, uint32_t sid);     /* RST */

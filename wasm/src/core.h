@@ -180,7 +180,8 @@ int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_i
  * another negative code if nothing can be sent. */
 int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip);
 int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle);
-int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip);
+int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip,
+                uint16_t lcl_port, const uint8_t *lcl_ip);
 /* SHUTDOWN, DISCONNECT, TERMINATE, DISCONNECTED_REPLY, RESET_REPLY (type) */
 int msg_close(vn_core_t *c, uint32_t mq, uint8_t type, uint64_t handle);
 int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retval, uint64_t handle, uint32_t sid);

@@ -27,13 +27,16 @@ int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle) {
   return mq_send_ctrl(c, c->ctrl_mq, EVT_UNLISTEN, m, sizeof(m));
 }
 
-int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip) {
+int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip,
+                uint16_t lcl_port, const uint8_t *lcl_ip) {
   uint8_t m[CONNECT_SIZE] = {0};
   wr32(m + CONNECT_CLIENT_INDEX, c->client_handle);
   wr32(m + CONNECT_CONTEXT, sid);
   wr16(m + CONNECT_PORT, byte_swap16(port));
-  m[CONNECT_IS_IP4] = (uint8_t)is_ip4;  /* proto 0 = TCP; any local ip and port; no parent */
+  wr16(m + CONNECT_LCL_PORT, byte_swap16(lcl_port));
+  m[CONNECT_IS_IP4] = (uint8_t)is_ip4;  /* proto 0 = TCP; no parent */
   memcpy(m + CONNECT_IP, ip, 16);
+  memcpy(m + CONNECT_LCL_IP, lcl_ip, 16);
   return mq_send_ctrl(c, c->ctrl_mq, EVT_CONNECT, m, sizeof(m));
 }
 

@@ -331,12 +331,12 @@ int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
   return 0;
 }
 
-int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
+int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port) {
   if (!core_ready(c)) return VN_ESHUTDOWN;
-  if (port == 0 || port > 65535 || is_ip4 > 1) return VN_EINVAL;
+  if (port == 0 || port > 65535 || is_ip4 > 1 || lcl_port > 65535) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_CONNECTING);
   if (sid < 0) return sid;
-  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch);
+  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, (uint16_t)lcl_port, c->scratch + 16);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;

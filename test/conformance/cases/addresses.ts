@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { type Context } from '../helpers';
 
 export function addressCases(ctx: Context): void {
-  const { host, family, T, pair } = ctx;
+  const { host, family, T, pair, profile } = ctx;
 
   T('local and remote address, port and family agree on both ends', async () => {
     const { s, c, port } = await pair();
@@ -20,4 +20,18 @@ export function addressCases(ctx: Context): void {
     expect(s.remoteFamily).toBe(family);
     expect(c.address()).toEqual({ address: c.localAddress, port: c.localPort, family });
   });
+
+  T('connect({ localPort }) binds the local port: the client has it, the server sees it', async () => {
+    for (let tries = 0; ; tries++) {
+      const lp = 40000 + Math.floor(Math.random() * 8000);
+      try {
+        const { s, c } = await pair({}, { localPort: lp });
+        expect(c.localPort).toBe(lp);
+        expect(s.remotePort).toBe(lp);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tries > 5) throw e;   // that port was taken: another
+      }
+    }
+  }, 20000, profile.noLocalPort);
 }
