@@ -123,8 +123,14 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   }
 
   private queueConnect() {
-    const { port } = this.connectReq!;
-    if (this.stack.selfConnect === false && !this.listenerStack && this.stack.listensOn(port)) this.viaSecondApp();
+    const { port, family } = this.connectReq!;
+    // A VPP that does not connect an app to itself (26.06) refuses such an
+    // IPv4 connect, which teaches us (onConnected); over IPv6 it answers
+    // nothing (VPP's TCP drops a connection from VPP to itself): so an IPv6
+    // connect to our own listener takes the second attachment until this
+    // app knows its VPP connects it to itself
+    const self = this.stack.selfConnect;
+    if (self !== true && !this.listenerStack && (self === false || family === 6) && this.stack.listensOn(port)) this.viaSecondApp();
     this.holdsConnectSlot = true;
     this.stack.connects.slot(() => this.sendConnect());
   }
