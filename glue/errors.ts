@@ -63,16 +63,6 @@ export const CORE_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-108]: 'ECONNABORTED', // VN_ESHUTDOWN: attachment gone -> every session on it is aborted
 });
 
-/** Map a negative errno returned by the core to a Node-shaped error. */
-export function fromCoreError(negErrno: number, syscall: string, address?: string, port?: number): NetError {
-  let code = CORE_ERRORS[negErrno];
-  if (code === undefined) {
-    // Any other Linux errno keeps its own name; anything else is EIO.
-    code = getSystemErrorMap().get(negErrno)?.[0] ?? 'EIO';
-  }
-  return errnoException(code, syscall, address, port);
-}
-
 /** SESSION_E_* (docs/protocol.md §7.9) -> Node code. */
 export const VPP_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-2]: 'ECONNREFUSED',   // REFUSED
@@ -91,14 +81,6 @@ export const VPP_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-24]: 'ENOBUFS',       // SEG_NO_SPACE2
   [-25]: 'ENOBUFS',       // SEG_CREATE
 });
-
-/** Map a VPP SESSION_E_* value (negative; a positive one is negated) to a Node-shaped error. */
-export function fromVppError(sessionErr: number, syscall = 'connect', address?: string, port?: number): NetError {
-  const v = sessionErr > 0 ? -sessionErr : sessionErr;
-  const err = errnoException(VPP_ERRORS[v] ?? 'EIO', syscall, address, port, syscall !== 'connect');
-  (err as NetError & { vppError: number }).vppError = v;
-  return err;
-}
 
 /** The one error `mode: 'vpp'` gives when VPP cannot be used; never a silent fallback. */
 export function vppUnavailable(reason: string, appSocket?: string): NetError {
@@ -129,23 +111,10 @@ function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error
 
 export const outOfRange = (name: string, range: string, received: unknown) =>
   nodeError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${inspect(received)}`, RangeError);
-export const badPort = (name: string, port: unknown) =>
-  nodeError('ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${port === null ? 'null' : `type ${typeof port} (${inspect(port)})`}.`, RangeError);
-export const missingArgs = (...names: string[]) =>
-  nodeError('ERR_MISSING_ARGS', `The ${names.map((n) => `"${n}"`).join(' or ')} argument must be specified`, TypeError);
 export const emptyPath = (name: string) =>
   nodeError('ERR_INVALID_ARG_VALUE', `The argument '${name}' must be a non-empty path. Received ''`, TypeError);
-export const serverAlreadyListen = () =>
-  nodeError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
-export const serverNotRunning = () => nodeError('ERR_SERVER_NOT_RUNNING', 'Server is not running.');
-export const alreadyConnected = () => nodeError('ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket is already connected');
-export const endedByPeer = () => nodeError('EPIPE', 'This socket has been ended by the other party');
 
 // ---- what only the VPP transport says ----
-
-export const ipcOnVpp = (path: string) => nodeError('ERR_VPPNET_UNSUPPORTED', `vppnet: IPC path ${path} cannot use the VPP transport`);
-export const notAnIp = (address: string) =>
-  nodeError('ERR_INVALID_IP_ADDRESS', `vppnet: listen needs an IP address on the VPP transport, got ${JSON.stringify(address)}`);
 
 /** VPP's SESSION_E_* values the transport branches on (VPP's session_error list). */
 export const SESSION_E = Object.freeze({ REFUSED: -2, NOROUTE: -6, PORTINUSE: -15, ALREADY_LISTENING: -17 });
@@ -199,6 +168,7 @@ export function attachRefused(coreRv: number, vppRetval: number, path: string, w
 export function uvCode(v: string | number, from: 'core' | 'vpp' = 'core'): number {
   if (typeof v === 'string') return codeToErrno(v);
   if (from === 'vpp') return codeToErrno(VPP_ERRORS[v > 0 ? -v : v] ?? 'EIO');
-  const code = CORE_ERRORS[v];
-  return code === undefined ? v : codeToErrno(code);
+  // any other Linux errno keeps its own name; anything else is EIO
+  const code = CORE_ERRORS[v] ?? getSystemErrorMap().get(v)?.[0] ?? 'EIO';
+  return codeToErrno(code);
 }

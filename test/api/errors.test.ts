@@ -1,7 +1,7 @@
 /** Node-shaped errors from core errnos and VPP session errors: one table each. */
 import { constants } from 'node:os';
-import { getSystemErrorMap } from 'node:util';
-import { CORE_ERRORS, errnoException, fromCoreError, fromVppError, vppUnavailable } from '../../glue/errors';
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import { CORE_ERRORS, errnoException, uvCode, vppUnavailable } from '../../glue/errors';
 
 const E = constants.errno as Record<string, number>;
 
@@ -29,30 +29,32 @@ test('every VN_E* of vppnet_core.h is in the table, with its Linux value', () =>
   }
 });
 
-test('fromCoreError maps core errnos to node codes', () => {
-  expect(fromCoreError(-32, 'write')).toMatchObject({ code: 'EPIPE', errno: -E.EPIPE, syscall: 'write', message: 'write EPIPE' });
-  expect(fromCoreError(-107, 'write').code).toBe('ENOTCONN');
-  expect(fromCoreError(-108, 'read').code).toBe('ECONNABORTED');
-  expect(fromCoreError(-74, 'read').code).toBe('EPROTO');
-  expect(fromCoreError(-12, 'connect', '10.0.0.1', 80)).toMatchObject({ code: 'ENOBUFS', address: '10.0.0.1', port: 80 });
-  expect(fromCoreError(-E.ETIMEDOUT, 'connect').code).toBe('ETIMEDOUT'); // not in the table: its own name
-  expect(fromCoreError(-99999, 'x').code).toBe('EIO');
+/** The code node gives the user for the status a VPP handle hands it (node's uvException names it). */
+const codeOf = (status: number) => getSystemErrorName(status);
+
+test('uvCode maps core errnos to the statuses node reports', () => {
+  expect(uvCode(-32)).toBe(-E.EPIPE);
+  expect(codeOf(uvCode(-107))).toBe('ENOTCONN');
+  expect(codeOf(uvCode(-108))).toBe('ECONNABORTED');
+  expect(codeOf(uvCode(-74))).toBe('EPROTO');
+  expect(codeOf(uvCode(-12))).toBe('ENOBUFS');
+  expect(codeOf(uvCode(-E.ETIMEDOUT))).toBe('ETIMEDOUT'); // not in the table: its own name
+  expect(codeOf(uvCode(-99999))).toBe('EIO');
+  expect(codeOf(uvCode('ECONNRESET'))).toBe('ECONNRESET');
 });
 
 test.each([
   [-2, 'ECONNREFUSED'], [-3, 'ETIMEDOUT'], [-6, 'EHOSTUNREACH'], [-7, 'EHOSTUNREACH'], [-20, 'EHOSTUNREACH'],
   [-15, 'EADDRINUSE'], [-16, 'EADDRINUSE'], [-17, 'EADDRINUSE'], [-8, 'EADDRNOTAVAIL'], [-18, 'EADDRNOTAVAIL'],
   [-9, 'EADDRNOTAVAIL'], [-4, 'ENOBUFS'], [-23, 'ENOBUFS'], [-24, 'ENOBUFS'], [-25, 'ENOBUFS'], [-1, 'EIO'], [-38, 'EIO'],
-])('fromVppError(%i) -> %s', (v, code) => {
-  const e = fromVppError(v, 'connect', '127.0.0.1', 9);
-  expect(e.code).toBe(code);
-  expect(e.errno).toBe(-E[code]);
-  expect((e as unknown as { vppError: number }).vppError).toBe(v);
+])('uvCode(%i, vpp) -> %s', (v, code) => {
+  expect(uvCode(v, 'vpp')).toBe(-E[code]);
+  expect(codeOf(uvCode(v, 'vpp'))).toBe(code);
 });
 
-test('fromVppError for listen reads like node listen errors; positive values are accepted', () => {
-  expect(fromVppError(15, 'listen', '0.0.0.0', 8080).message).toBe('listen EADDRINUSE: address already in use 0.0.0.0:8080');
-  expect(fromVppError(-2, 'connect', '127.0.0.1', 9).message).toBe('connect ECONNREFUSED 127.0.0.1:9');
+test('uvCode takes a positive SESSION_E_* value as its negative', () => {
+  expect(codeOf(uvCode(15, 'vpp'))).toBe('EADDRINUSE');
+  expect(codeOf(uvCode(2, 'vpp'))).toBe('ECONNREFUSED');
 });
 
 test('vppUnavailable carries the code and the reason', () => {
