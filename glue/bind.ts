@@ -54,10 +54,10 @@ export function bindConnect(socket: Sock, options: net.NetConnectOpts & VppnetOp
   recordDecision('connect', ipc ? String(o.path) : `${o.host ?? 'localhost'}:${o.port}`, d.transport, d.reason);
   if (d.transport === 'kernel') { socketsOnVpp.delete(socket); return undefined; }
   if (d.transport === 'unavailable') return vppUnavailable(d.reason, cfg.appSocket);
-  const stack = d.stack as Stack;
-  socketsOnVpp.set(socket, { stack, busyPoll: cfg.busyPoll, auto: cfg.mode === 'auto' });
+  const vpp = { stack: d.stack as Stack, busyPoll: cfg.busyPoll, auto: cfg.mode === 'auto' };
+  socketsOnVpp.set(socket, vpp);
   if (socket.destroyed) { socket._handle = null; socket._peername = null; socket._sockname = null; }
-  adopt(socket, vppHandle(socket, socketsOnVpp.get(socket)!));
+  adopt(socket, vppHandle(socket, vpp));
   return undefined;
 }
 
@@ -98,7 +98,7 @@ function adopt(socket: Sock, handle: object) {
  */
 export function reinitHandle(socket: object, handle: object): object {
   const vpp = socketsOnVpp.get(socket);
-  if (!vpp || handle instanceof VppStreamHandle) return handle;
+  if (!vpp || isVppHandle(handle)) return handle;
   (handle as { close(): void }).close();
   return vppHandle(socket as Sock, vpp);
 }
@@ -161,8 +161,7 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
 
 /** Which transport an object of node:net uses, or was last decided for it (undefined: not yet bound). */
 export function transportOf(o: { _handle?: object | null; [kDecision]?: Decision }): Transport | undefined {
-  const h = o._handle as (object & { _parent?: object }) | null | undefined;
-  if (h) return isVppHandle(h) || isVppHandle(h._parent) ? 'vpp' : 'kernel';
+  if (o._handle) return vppHandleOf(o) ? 'vpp' : 'kernel';
   const d = o[kDecision];
   return d ? (d.transport === 'kernel' ? 'kernel' : 'vpp') : undefined;
 }

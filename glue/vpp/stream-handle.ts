@@ -16,11 +16,11 @@
  * A full tx fifo parks the write until VPP's TX event; a stopped reader
  * leaves bytes in the rx fifo, so VPP's TCP closes its window.
  */
-import { debuglog } from 'util';
+import { debuglog, getSystemErrorName } from 'util';
 import type { Stack, SessionSink } from './stack';
 import type { BusyPollSink } from './busy-poll';
 import { VN } from '../engine/abi';
-import { SESSION_E, uvCode, attachmentLost } from '../errors';
+import { SESSION_E, uvCode, attachmentLost, errnoException } from '../errors';
 import { ipToBytes } from './addr';
 import { internals, StreamBase } from '../node-internals';
 
@@ -108,10 +108,8 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   private bindLocal(address: string, family: 4 | 6, port: number) {
     if (this.sid >= 0 || this.connectReq) return uvCode('EINVAL');
     this.local = { address, family: family === 4 ? 'IPv4' : 'IPv6', port };
-    this.bound = true;
     return 0;
   }
-  private bound = false;
 
   private startConnect(req: Req, address: string, family: 4 | 6, port: number) {
     if (this.closed || this.sid >= 0 || this.connectReq) return uvCode('EISCONN');
@@ -150,7 +148,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     const { engine } = this.stack;
     const scratch = engine.scratch().fill(0, 0, 32);
     scratch.set(ipToBytes(c.address, c.family));
-    const lcl = this.bound ? this.local! : undefined;
+    const lcl = this.local;   // set before the connect only by bind()
     if (lcl) scratch.set(ipToBytes(lcl.address, c.family), 16);
     const sid = engine.core.connect(c.family === 4 ? 1 : 0, c.port, lcl?.port ?? 0);
     if (sid < 0) {
@@ -456,7 +454,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
 
   private deliverError(status: number) {
     this.eofDelivered = true;
-    if (this.viaCxx) { this.owner()?.destroy(Object.assign(new Error(`read ${status}`), { errno: status, syscall: 'read' })); return; }
+    if (this.viaCxx) { this.owner()?.destroy(errnoException(getSystemErrorName(status), 'read')); return; }
     const st = internals();
     st.streamBaseState[st.kReadBytesOrError] = status;
     this.onread();
