@@ -172,7 +172,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
       // to itself (VPP 26.06): then this client is on this process's second one
       const srvErr = stackOf(srv) === stack ? new Promise<NodeJS.ErrnoException>((r) => srv.once('error', r)) : undefined;
       const mq = a.shm.appMq();
-      const before = resources(host);
+      const before = await resources(host);
       mq.header().setUint32(104, mq.maxsize + 5, true);
       a.shm.wake();
       await until('the attachment to be dropped', 2000, () => stack.dead !== undefined);
@@ -183,7 +183,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
       expect(a.errs[0].code).toBeTruthy();
       await closed(a.c);
       await sleep(20);
-      const after = resources(host);
+      const after = await resources(host);
       process.stdout.write(`[faults/${engine}] poisoned attachment released: ${fmt(before)} -> ${fmt(after)}\n`);
       expect(after.maps).toBeLessThan(before.maps);
       // a fresh attachment for new sockets; the old server is gone with the old one

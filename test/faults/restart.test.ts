@@ -20,7 +20,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
   describeOwnVpp(`VPP killed and restarted (${engine})`, ({ vpp, kill, cleanup, restart }) => {
     test(`SIGKILL with ${N} sessions streaming and ${QUEUED} connects queued: every socket errors with a code within 1 s; fds and mappings return`, async () => {
       const host = loadHost();
-      const before = resources(host);
+      const before = await resources(host);
       // server on the default namespace; half the clients cut-through, half through VPP's TCP from 'peer'
       const accepted: vppnet.Socket[] = [];
       const srv = vppnet.createServer(vppOpts(vpp(), engine), (s) => { accepted.push(s); s.on('data', () => {}); s.on('error', () => {}); });
@@ -35,7 +35,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
       }
       await Promise.all(clients.map((c) => once(c, 'connect')));
       await until('all sessions accepted', 10000, () => accepted.length === N);
-      const attached = resources(host);
+      const attached = await resources(host);
       let stop = false;
       const pumps = clients.map((c, i) => pump(c, i, () => stop));
       // replies flowing the other way too
@@ -65,7 +65,7 @@ describe.each(ENGINES)('engine %s', (engine) => {
       await Promise.all(pumps);
       await closeServer(srv).catch(() => {});
       await sleep(50);   // engines are disposed on a later turn
-      const after = resources(host);
+      const after = await resources(host);
       process.stdout.write(`[faults/${engine}] kill: ${sockets.length} sockets errored ${worst} ms after SIGKILL (waited ${waited} ms)\n` +
         `  before attach: ${fmt(before)}\n  attached:      ${fmt(attached)}\n  after:         ${fmt(after)}\n`);
       expect(worst).toBeLessThan(1000);

@@ -44,7 +44,7 @@ interface HeldCase { seg: number; fifo: number; sessions: number; wave: number; 
  */
 async function heldSessions(engine: 'wasm' | 'native', inst: VppInstance, k: HeldCase) {
   const host = loadHost();
-  const before = resources(host);
+  const before = await resources(host);
   const accepted: vppnet.Socket[] = [];
   const errors: Error[] = [];
   const srv = vppnet.createServer(vppOpts(inst, engine), (s) => {
@@ -77,7 +77,7 @@ async function heldSessions(engine: 'wasm' | 'native', inst: VppInstance, k: Hel
       .catch(() => stuckWaves.push(wave));
   }
   await sleep(200);
-  const held = resources(host);
+  const held = await resources(host);
   const segs = { listener: stackOf(srv).segmentCount, client: stackOf(clients[0]).segmentCount };
   // every byte, read through whatever segment its fifo ended up in
   const toServer = accepted.map((s) => { const ck = new StreamChecker(s.remotePort!); s.on('data', (d: Buffer) => ck.feed(d)); return ck; });
@@ -94,7 +94,7 @@ async function heldSessions(engine: 'wasm' | 'native', inst: VppInstance, k: Hel
   await Promise.race([Promise.all(allClosed), sleep(10000)]);
   const firstSegs = () => stackOf(srv).segmentCount <= segs0.listener && stackOf(clients[0]).segmentCount <= segs0.client;
   await until('the added segments to be deleted', 5000, firstSegs).catch(() => {});
-  const ended = resources(host);
+  const ended = await resources(host);
   const segsEnd = { listener: stackOf(srv).segmentCount, client: stackOf(clients[0]).segmentCount };
   // VPP's own view, for the figures: its segments of each segment manager
   const vppView = await inst.cli('show segment-manager segments').catch((e: Error) => e.message);
@@ -191,9 +191,9 @@ describe.each(ENGINES)('engine %s', (engine) => {
         const r = await run(SHORT, t0 + SHORT_MS);
         const ms = Date.now() - t0;
         await sleep(500);   // VPP's last CLOSED events and segment deletions
-        return { ...r, ms, res: resources(host) };
+        return { ...r, ms, res: await resources(host) };
       };
-      const start = resources(host);
+      const start = await resources(host);
       const first = await timed();
       const second = await timed();
       const segs = stackOf(srv).segmentCount;

@@ -111,12 +111,12 @@ describe.each(ENGINES)('engine %s', (engine) => {
       };
       await run(300);   // warm up: both stacks attached, pools and JIT warm
       await sleep(300);
-      const start = resources(host);
+      const start = await resources(host);
       const t0 = Date.now();
       await run(CYCLES);
       const ms = Date.now() - t0;
       await sleep(500);
-      const end = resources(host);
+      const end = await resources(host);
       await closeServer(srv);
       process.stdout.write(`[faults/${engine}] churn: ${CYCLES} connect/close cycles in ${ms} ms (${(CYCLES / (ms / 1000)).toFixed(0)}/s), ${failures.length} failures\n` +
         `  start: ${fmt(start)}\n  end:   ${fmt(end)} (${delta(start, end)}; ${churnBoundText})\n`);
