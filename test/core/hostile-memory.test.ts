@@ -71,12 +71,14 @@ forEachEngine('hostile memory', (ctx) => {
   const badAccept = (o: Parameters<FakeVpp['accepted']>[0] extends infer A ? Partial<A> : never) => {
     const w = attached(ctx.eng);
     const l = w.listen();
-    w.accepted({ listener: l.handle, ...o });
+    const a = w.accepted({ listener: l.handle, ...o });
     const ev = w.pollAll();
     const replies = w.ctrlMq.drain().filter((p) => p.type === T.ACCEPTED_REPLY);
     const acc = ofType(ev, EV.ACCEPTED);
-    // either refused to VPP (retval != 0) without an ACCEPTED event, or reported as a session error
+    // either refused to VPP (retval != 0) without an ACCEPTED event, or reported as a session error;
+    // a refusal names VPP's session and our app (else VPP ignores it, and a cut-through peer's connect hangs)
     const refused = acc.length === 0 && replies.length === 1 && replies[0].f.retval !== 0;
+    if (refused) expect([String(replies[0].f.handle), replies[0].f.context]).toEqual([String(a.handle), w.appIndex]);
     const errored = ofType(ev, EV.SESSION_ERROR).length > 0;
     expect(refused || errored).toBe(true);
     if (acc.length) expect(ctx.eng.core.rx_peek(acc[0][1], 10)).toBeLessThan(0);

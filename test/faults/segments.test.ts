@@ -111,8 +111,6 @@ async function heldSessions(engine: 'wasm' | 'native', inst: VppInstance, k: Hel
 describe.each(ENGINES)('engine %s', (engine) => {
   describeOwnVpp(`segments (${engine})`, ({ vpp }) => {
     // 1 MiB segments; each session holds 3 KiB each way, inside the fifos' first 4 KiB chunk (no growth needed):
-    // ~100 sessions fill a segment, so 320 make VPP add segments on both sides
-    // 1 MiB segments; each session holds 3 KiB each way, inside the fifos' first 4 KiB chunk (no growth needed):
     // ~100 sessions fill a segment, so 320 make VPP add segments on both sides. Run twice: the second run must
     // reuse what the first left (VPP deletes the listener's emptied added segments but keeps the client's).
     test('320 TCP sessions with 1 MiB segments, twice: VPP adds segments mid-run, bytes exact; no growth on the second run', async () => {
@@ -155,6 +153,36 @@ describe.each(ENGINES)('engine %s', (engine) => {
         expect(r.short).toBe(0);
       } finally { restore(); }
     }, 60000);
+
+    // 1 GiB segments with 256 MiB fifos: VPP puts two cut-through sessions in each segment, and this process maps
+    // each one twice (listener and client side); a WASM engine's 4 GiB memory is full after a few. The session
+    // whose segment could not be mapped is refused to VPP, which refuses its peer's connect: an error, not a hang.
+    test('a cut-through segment the engine cannot map fails that connect (ECONNREFUSED) and never hangs', async () => {
+      const restore = withSizes(1 << 30, 256 << 20);
+      try {
+        const srv = vppnet.createServer(vppOpts(vpp(), engine), (s) => { s.on('error', () => {}); s.end('hi'); });
+        const port = await listen(srv);
+        const outcomes: string[] = [];
+        const socks: vppnet.Socket[] = [];
+        for (let i = 0; i < 12; i++) {
+          outcomes.push(await new Promise<string>((resolve) => {
+            const c = vppnet.connect({ ...vppOpts(vpp(), engine), port, host: vpp().testAddr });
+            socks.push(c);
+            const t = setTimeout(() => resolve('hung'), 5000);
+            c.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(t); resolve(e.code ?? e.message); });
+            c.once('data', (d: Buffer) => { clearTimeout(t); resolve(d.toString() === 'hi' ? 'ok' : `wrong ${d}`); });
+          }));
+        }
+        process.stdout.write(`[faults/${engine}] 12 connects with 1 GiB cut-through segments: ${outcomes.join(' ')}\n`);
+        for (const c of socks) c.destroy();
+        await closeServer(srv);
+        expect(outcomes[0]).toBe('ok');
+        expect(outcomes.filter((o) => o !== 'ok' && o !== 'ECONNREFUSED')).toEqual([]);
+        // native maps outside any 4 GiB limit: all of them fit
+        if (engine === 'wasm') expect(outcomes).toContain('ECONNREFUSED');
+        else expect(outcomes.every((o) => o === 'ok')).toBe(true);
+      } finally { restore(); }
+    }, 90000);
 
     test(`${SHORT} short cut-through sessions, twice: mappings, fds and memory return to within a bound`, async () => {
       const host = loadHost();

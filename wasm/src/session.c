@@ -122,23 +122,28 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
   uint32_t lsid = find_listener(c, rd64(m + ACC_LISTENER));
   int mq = mq_by_off(c, rd64(m + ACC_VPP_MQ));
   if (mq < 0) { c->bad_msgs++; return; }          /* nowhere to even refuse it */
+  /* kept apart from the session: a refusal must name VPP's session even after the slot is freed */
+  uint64_t handle = rd64(m + ACC_HANDLE);
+  uint32_t app_index = rd32(m + ACC_CONTEXT);
   int32_t sid = VN_ENOENT;
   if (lsid != NO_SID && c->sessions[lsid].state == SS_LISTENER) sid = sid_alloc(c, SS_READY);
-  vn_session_t tmp = {0}, *s = sid >= 0 ? &c->sessions[sid] : &tmp;
-  s->handle = rd64(m + ACC_HANDLE);
-  s->app_index = rd32(m + ACC_CONTEXT);
-  s->mq = (uint8_t)mq;
-  uint64_t seg = rd64(m + ACC_SEGMENT);
-  if (sid >= 0 && (session_bind_fifo(c, &s->rx, seg, rd64(m + ACC_RX_FIFO)) < 0 || session_bind_fifo(c, &s->tx, seg, rd64(m + ACC_TX_FIFO)) < 0)) {
-    c->bad_msgs++;
-    sid_free(c, (uint32_t)sid);
-    s = &tmp;
-    sid = VN_EBADMSG;
+  if (sid >= 0) {
+    vn_session_t *t = &c->sessions[sid];
+    uint64_t seg = rd64(m + ACC_SEGMENT);
+    if (session_bind_fifo(c, &t->rx, seg, rd64(m + ACC_RX_FIFO)) < 0 || session_bind_fifo(c, &t->tx, seg, rd64(m + ACC_TX_FIFO)) < 0) {
+      c->bad_msgs++;                                /* a segment we could not map, or a lie */
+      sid_free(c, (uint32_t)sid);
+      sid = VN_EBADMSG;
+    }
   }
-  if (sid < 0) {                                    /* refuse: VPP closes it */
-    msg_accepted_reply(c, s->mq, s->app_index, -1, s->handle, 0);
+  if (sid < 0) {                                    /* refuse: VPP closes it (and refuses a cut-through peer's connect) */
+    msg_accepted_reply(c, (uint8_t)mq, app_index, -1, handle, 0);
     return;
   }
+  vn_session_t *s = &c->sessions[sid];
+  s->handle = handle;
+  s->app_index = app_index;
+  s->mq = (uint8_t)mq;
   /* both fifos count once more as signal fifos */
   s->rx_sig = s->rx;
   s->tx_sig = s->tx;
