@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { resolve, type VppnetOptions, MODES, ENGINES, SCOPES } from './config';
 import { appSocketProblem, reachVpp } from './transport';
 import { liveProcesses, statusDir, type ProcessStatus } from './activity';
+import { mainLoopCheck } from './vpp-conf';
 
 interface Check { name: string; ok: boolean | null; detail: string }
 
@@ -121,7 +122,7 @@ export function doctor(opts: VppnetOptions): { config: ReturnType<typeof resolve
     const r = problem ? { ok: false as const, reason: problem } : reachVpp(config);
     checks.push({ name: `attach (${config.engine} engine)`, ok: problem ? null : r.ok,
       detail: problem ? 'not tried' : r.ok ? 'attached' : String(r.reason) });
-    if (!problem) checks.push(vppVersion(config.appSocket));
+    if (!problem) checks.push(vppVersion(config.appSocket), mainLoopCheck(config.appSocket));
     if (r.ok) { choice = 'vpp'; reason = `attached to ${config.appSocket}`; }
     else if (config.mode === 'vpp') { choice = 'error ERR_VPPNET_UNAVAILABLE'; reason = String(r.reason); }
     else { choice = 'kernel'; reason = String(r.reason); }

@@ -15,7 +15,7 @@ const GLUE = path.join(ROOT, 'glue');
 /** Bottom to top; a module may import its own layer or those below. */
 const LAYERS = [
   ['boundary', ['engine/boundary.generated']],
-  ['shared', ['errors', 'debug', 'config', 'vpp/addr', 'node-internals', 'activity']],
+  ['shared', ['errors', 'debug', 'config', 'vpp/addr', 'node-internals', 'activity', 'vpp-conf']],
   ['engine', ['engine/abi', 'engine/types', 'engine/wasm', 'engine/native', 'engine/index', 'host']],
   ['attachment', ['vpp/attach', 'vpp/segments', 'vpp/connects', 'vpp/busy-poll', 'vpp/stack']],
   ['handles', ['vpp/stream-handle', 'vpp/listen-handle']],

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { once } from 'events';
 import * as path from 'path';
-import { describeVpp } from './harness';
+import { describeVpp, startVpp } from './harness';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -19,6 +19,24 @@ describeVpp('vppnet doctor against a real VPP', (vpp) => {
     expect(r.stdout).toContain(`[ok] VPP version: ${version} (${vpp().cliSocket}): supported`);
     expect(r.stdout).toContain('=> vpp would use: vpp');
   });
+
+  const doctorOn = (inst: { appSocket: string; prefix: string }) => spawnSync(process.execPath, ['-r', path.join(ROOT, 'test/conformance/ts-register.js'),
+    path.join(ROOT, 'glue/cli.ts'), 'doctor', '--mode', 'vpp', '--app-socket', inst.appSocket],
+  { encoding: 'utf8', timeout: 30000, env: { ...process.env, VPP_PREFIX: inst.prefix } });
+
+  test("reads VPP's main loop from its startup config: poll-sleep-usec is named with its cost, VPP's own default is ok", async () => {
+    const own = doctorOn(vpp());
+    expect(own.status).toBe(0);
+    if (vpp().pollSleepUsec === 0) expect(own.stdout).toMatch(/\[ok\] VPP's main loop: no poll-sleep-usec, session \{ use-private-rx-mqs \} \(VPP pid \d+, .*startup\.conf\): VPP sleeps in epoll/);
+    else expect(own.stdout).toContain(`[!!] VPP's main loop: unix { poll-sleep-usec ${vpp().pollSleepUsec} }`);
+    const sleepy = await startVpp({ pollSleepUsec: 100 });
+    try {
+      const r = doctorOn(sleepy);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`[!!] VPP's main loop: unix { poll-sleep-usec 100 } (VPP pid ${sleepy.pid}, ${sleepy.configFile}): VPP sleeps 100 µs before every poll`);
+      expect(r.stdout).toContain('Remove the line');
+    } finally { await sleepy.stop(); }
+  }, 60000);
 
   test('lists a process in register mode and what its sockets chose; forgets it when it exits', async () => {
     const app = spawn(process.execPath, ['--require', path.join(ROOT, 'dist/cjs/register.js'), '-e',
