@@ -227,8 +227,7 @@ unix {
   runtime-dir ${o.runDir}
   cli-listen ${o.cliSocket}
   log ${o.runDir}/vpp.log
-  cli-no-pager
-  poll-sleep-usec ${o.pollSleepUsec}
+  cli-no-pager${o.pollSleepUsec ? `\n  poll-sleep-usec ${o.pollSleepUsec}` : ''}
 }
 api-segment { prefix ${o.shmPrefix} }
 socksvr { socket-name ${o.runDir}/api.sock }
@@ -489,7 +488,8 @@ function attachVpp(runDir) {
 
 /**
  * Start one private VPP and configure the two-namespace loopback topology.
- * Options: pollSleepUsec (100), privateRxMqs (true), mainHeap ('512M'),
+ * Options: pollSleepUsec (0: VPP's own default, no fixed sleep; its main loop
+ * waits in epoll until an app signals it), privateRxMqs (true), mainHeap ('512M'),
  * extraSession (extra words inside `session { }`), mainCore (0),
  * tcpCloseWaitSec (VPP's TCP closes a connection whose peer half-closed after
  * this long if the app has not closed it: 2 s by default in VPP),
@@ -502,7 +502,7 @@ async function startVpp(opts = {}) {
   if (found.missing) throw harnessError('ERR_VPP_NOT_FOUND', found.missing);
   const o = {
     found,
-    pollSleepUsec: opts.pollSleepUsec ?? 100,
+    pollSleepUsec: opts.pollSleepUsec ?? 0,
     privateRxMqs: opts.privateRxMqs ?? true,
     mainHeap: opts.mainHeap ?? '512M',
     extraSession: opts.extraSession ?? '',

@@ -38,7 +38,10 @@ export interface VppSession {
 export interface StartVppOptions {
   /** VPP's TCP gives up on a connection whose peer half-closed after this many seconds unless the app closes it (VPP default 2). */
   tcpCloseWaitSec?: number;
-  /** unix { poll-sleep-usec }: 0 busy-polls a core (lowest latency). Default 100. */
+  /**
+   * unix { poll-sleep-usec }. Default 0, VPP's own: its main loop waits in epoll until an app signals it (with
+   * private rx mqs; without them VPP's session node polls and takes a core). N > 0 sleeps N µs before every poll.
+   */
   pollSleepUsec?: number;
   /** session { use-private-rx-mqs }. Default true. */
   privateRxMqs?: boolean;
