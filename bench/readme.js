@@ -33,9 +33,9 @@ function cell(c, r, m) {
 function mdTable(c) {
   const cols = {
     bulk: [['gbps', 'Gbit/s'], ['txCpuPerGB', 'send CPU s/GB'], ['rxCpuPerGB', 'recv CPU s/GB']],
-    rr: [['p50', 'p50 µs'], ['p99', 'p99 µs'], ['p999', 'p99.9 µs'], ['rtps', 'round trips/s']],
+    rr: [['p50', 'p50 µs'], ['p99', 'p99 µs'], ['p999', 'p99.9 µs'], ['rtps', 'round trips/s'], ['appCpuUs', 'Node CPU µs/rt'], ['vppCpuUs', 'VPP CPU µs/rt']],
     conn: [['cps', 'conn/s'], ['connectP50', 'connect p50 µs'], ['connectP99', 'connect p99 µs']],
-    http: [['rps', 'requests/s']],
+    http: [['rps', 'requests/s'], ['appCpuUs', 'Node CPU µs/req'], ['vppCpuUs', 'VPP CPU µs/req']],
   }[c.workload];
   const lines = [
     `| ${['', ...cols.map((x) => x[1]), '× kernel'].join(' | ')} |`,
@@ -64,9 +64,12 @@ function section(result, file) {
       `${result.setup.pinning}. ` +
       'Each row is the median of ' + result.repetitions + ' repetitions; "× kernel" is the ratio to `node:net` over the kernel loopback ' +
       'measured in the same run (for latency, < 1 is faster). Private VPPs are started for the run (`scripts/vpp-harness.js`) and stopped after it: ' +
-      'the default configuration (`poll-sleep-usec 100`) for everything, and a latency-tuned one (`poll-sleep-usec 0`: VPP busy-polls core 0) for the request/response rows marked `[tuned]`. ' +
+      'VPP as shipped (no `poll-sleep-usec`: its main loop waits in epoll until an app signals it, and its session node polls only while busy) for everything, ' +
+      'and one with `unix { poll-sleep-usec 100 }` for the request/response rows marked `[sleep100]`, to show what that common line costs. ' +
       '*Cut-through*: both ends attach to the same VPP namespace, data moves through shared fifos without TCP. ' +
       '*VPP TCP*: the client attaches in a second namespace with global scope, so the bytes go through VPP\'s TCP stack. ' +
+      '*Node CPU µs/rt, µs/req*: the CPU both Node processes used per round trip or request, warm-up included (over the kernel this holds ' +
+      'the kernel\'s TCP too, as their system time); *VPP CPU*: what VPP used meanwhile, all its threads. ' +
       `The C reference is VPP's own \`vperf_client\`/\`vperf_server\` (VCL, fifos of ${result.setup.fifoSize} B like vppnet's); ` +
       '`iperf3` is the C reference on the kernel when installed; for request/response and connection rate it is `bench/c/peer.c` ' +
       '(POSIX sockets + epoll) over the kernel and under VCL\'s LD_PRELOAD shim.',

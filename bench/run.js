@@ -113,7 +113,16 @@ function transports(row, vpp) {
   return { server, client, host: vpp.testAddr };
 }
 
-/** One measurement of a Node row: fork server, then client, collect both results. */
+/** CPU seconds a process has used so far, all its threads (schedstat: nanoseconds, not 10 ms ticks); null if unreadable. */
+function processCpuS(pid) {
+  try {
+    let ns = 0;
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e9;
+  } catch { return null; }
+}
+
+/** One measurement of a Node row: fork server, then client, collect both results (and VPP's CPU meanwhile). */
 async function measureNode(c, row, vpp, cpu, prof) {
   const t = transports(row, vpp);
   const seconds = c.params.seconds + (c.params.warmupSeconds || 0);
@@ -123,20 +132,28 @@ async function measureNode(c, row, vpp, cpu, prof) {
   let client;
   try {
     const ready = await nextMessage(server, 'ready', 20000, 'server');
+    const vpp0 = row.kind === 'vpp' ? processCpuS(vpp.pid) : null;
     client = forkWorker({ role: 'client', workload: c.workload, transport: t.client, params: c.params, port: ready.port, host: t.host }, cpu, cpu.client, argv('client'));
     const cr = await nextMessage(client, 'result', timeoutMs, 'client');
+    const vppS = vpp0 !== null ? processCpuS(vpp.pid) - vpp0 : null;
     // bulk upstream: the server reports once all bytes the client sent have arrived
     const upstream = c.workload === 'bulk' && c.params.direction !== 'down';
     server.send(upstream ? { type: 'expect', bytes: cr.sent, timeoutMs: 10000 } : 'stop');
     const sr = await nextMessage(server, 'result', 15000, 'server');
-    return sample(c, cr, sr);
+    return sample(c, cr, sr, vppS);
   } finally {
     await Promise.all([endWorker(server), client && endWorker(client)]);
   }
 }
 
-/** The numbers one repetition contributes (and a check that the transfer was exact). */
-function sample(c, cr, sr) {
+/**
+ * The numbers one repetition contributes (and a check that the transfer was
+ * exact). CPU per unit of work: both Node processes together (over the kernel
+ * this includes the kernel's TCP, in their system time), and VPP's own.
+ */
+function sample(c, cr, sr, vppS) {
+  const per = (cpuS, units) => (typeof cpuS === 'number' && units ? (cpuS * 1e6) / units : null);
+  const appS = typeof cr.cpuS === 'number' && typeof sr.cpuS === 'number' ? cr.cpuS + sr.cpuS : null;
   switch (c.workload) {
     case 'bulk': {
       // the receiving side's counts against what the sending side wrote
@@ -152,6 +169,7 @@ function sample(c, cr, sr) {
         rtps: cr.rounds / cr.seconds, rounds: cr.rounds,
         p50: fromTable(cr.quantilesUs, 0.5), p99: fromTable(cr.quantilesUs, 0.99), p999: fromTable(cr.quantilesUs, 0.999),
         meanUs: cr.meanUs, quantilesUs: cr.quantilesUs,
+        appCpuUs: per(appS, cr.allRounds), vppCpuUs: per(vppS, cr.allRounds),
       };
     case 'conn':
       if (sr.conns < cr.count) throw new Error(`server saw ${sr.conns} connections, client made ${cr.count}`);
@@ -163,7 +181,7 @@ function sample(c, cr, sr) {
       };
     case 'http':
       if (sr.requests < cr.requests) throw new Error(`server answered ${sr.requests} requests, client counted ${cr.requests}`);
-      return { rps: cr.requests / cr.seconds, requests: cr.requests };
+      return { rps: cr.requests / cr.seconds, requests: cr.requests, appCpuUs: per(appS, cr.allRequests), vppCpuUs: per(vppS, cr.allRequests) };
     default:
       throw new Error(`unknown workload ${c.workload}`);
   }
@@ -194,9 +212,9 @@ async function measureCpeer(c, row, vpp, vcl, cpu) {
 
 const METRICS = {
   bulk: ['gbps', 'txCpuPerGB', 'rxCpuPerGB'],
-  rr: ['p50', 'p99', 'p999', 'rtps'],
+  rr: ['p50', 'p99', 'p999', 'rtps', 'appCpuUs', 'vppCpuUs'],
   conn: ['cps', 'connectP50', 'connectP99'],
-  http: ['rps'],
+  http: ['rps', 'appCpuUs', 'vppCpuUs'],
 };
 
 function summarizeRow(c, r) {
@@ -222,6 +240,7 @@ function ratios(c) {
 const COLS = {
   gbps: 'Gbit/s', txCpuPerGB: 'send CPU s/GB', rxCpuPerGB: 'recv CPU s/GB', p50: 'p50 µs', p99: 'p99 µs', p999: 'p99.9 µs', rtps: 'round trips/s',
   cps: 'conn/s', connectP50: 'connect p50 µs', connectP99: 'connect p99 µs', rps: 'requests/s',
+  appCpuUs: 'Node CPU µs/op', vppCpuUs: 'VPP CPU µs/op',
 };
 
 function table(c) {
@@ -321,17 +340,17 @@ async function main() {
   try {
     const vperfOk = !found.missing && cref.vperfPaths(found);
     const iperfOk = cref.which('iperf3');
-    // Which VPP configurations are needed, in order: the default one for
-    // everything; the busy-polling one only while its rows run (it takes core 0).
+    // Which VPP configurations are needed, in order: VPP as shipped for
+    // everything; the poll-sleep-usec one only while its rows run.
     const profiled = (r) => r.kind === 'vpp' && r.vppConfig === 'default';
     for (const c of selected) {
       result.cases.push({ ...c, rows: rowsFor(c).filter((r) => !args.profile || profiled(r)).map((r) => ({ ...r, samples: [] })) });
     }
     const needs = new Set();
     for (const c of result.cases) for (const r of c.rows) if (r.vppConfig) needs.add(r.vppConfig);
-    // Two passes: the default VPP (with the kernel and C reference rows), then
-    // the busy-polling VPP only while its rows run (it takes core 0).
-    const passes = ['default', ...(needs.has('tuned') ? ['tuned'] : [])];
+    // Two passes: VPP as shipped (with the kernel and C reference rows), then
+    // the poll-sleep-usec VPP only while its rows run (one VPP on core 0 at a time).
+    const passes = ['default', ...(needs.has('sleep100') ? ['sleep100'] : [])];
     for (const pass of passes) {
       const vpp = needs.has(pass) ? await vppFor(pass).catch((e) => { result.setup.vpp.startError = e.message; return null; }) : null;
       const vcl = vpp ? cref.writeVclConfigs(vpp.runDir, vpp, fifoSize) : null;

@@ -158,15 +158,16 @@ function bulkServer() {
 
 function echoServer() {
   // rr and connection rate: echo whatever arrives, close when the peer does
-  let conns = 0;
+  let conns = 0, cpu0 = null;
   const srv = net.createServer(extra, (s) => {
     conns++;
+    cpu0 ??= process.cpuUsage();
     if (s.setNoDelay) s.setNoDelay(true);
     s.on('data', (d) => s.write(d));
     s.on('end', () => s.end());
     s.on('error', () => {});
   });
-  process.on('message', (m) => { if (m === 'stop') send({ type: 'result', conns }); });
+  process.on('message', (m) => { if (m === 'stop') send({ type: 'result', conns, cpuS: cpu0 && cpuSince(cpu0) }); });
   listen(srv);
 }
 
@@ -179,8 +180,9 @@ function httpServer() {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
     res.end(body);
   });
-  const srv = net.createServer(extra, (s) => hs.emit('connection', s));
-  process.on('message', (m) => { if (m === 'stop') send({ type: 'result', requests }); });
+  let cpu0 = null;
+  const srv = net.createServer(extra, (s) => { cpu0 ??= process.cpuUsage(); hs.emit('connection', s); });
+  process.on('message', (m) => { if (m === 'stop') send({ type: 'result', requests, cpuS: cpu0 && cpuSince(cpu0) }); });
   listen(srv);
 }
 
@@ -229,13 +231,14 @@ async function bulkClient() {
 async function rrClient() {
   const { size, seconds, warmupSeconds } = cfg.params;
   const s = await connectOne();
+  const cpu0 = process.cpuUsage();
   if (s.setNoDelay) s.setNoDelay(true);
   const msg = patternBuffer(Math.max(size, 1)).subarray(0, size);
   const lat = new Samples();
   const start = HR();
   const warmEnd = start + BigInt(Math.round(warmupSeconds * 1e9));
   const end = warmEnd + BigInt(Math.round(seconds * 1e9));
-  let got = 0, t0 = 0n, measuredStart = 0n, rounds = 0;
+  let got = 0, t0 = 0n, measuredStart = 0n, rounds = 0, allRounds = 0;
   await new Promise((resolve, reject) => {
     s.on('error', reject);
     const ping = () => { got = 0; t0 = HR(); s.write(msg); };
@@ -243,6 +246,7 @@ async function rrClient() {
       got += d.length;
       if (got < size) return;
       const t1 = HR();
+      allRounds++;
       if (t1 >= warmEnd) {
         if (measuredStart === 0n) measuredStart = t0;
         lat.push(Number(t1 - t0) / 1e3);
@@ -254,8 +258,10 @@ async function rrClient() {
     ping();
   });
   const seconds_ = ns2s(HR() - measuredStart);
+  const cpuS = cpuSince(cpu0);
   s.destroy();
-  send({ type: 'result', rounds, seconds: seconds_, ...summarize(lat.a, lat.n) });
+  // cpuS and allRounds: from the connect on, warm-up included (the server and VPP are counted over the same span)
+  send({ type: 'result', rounds, seconds: seconds_, cpuS, allRounds, ...summarize(lat.a, lat.n) });
 }
 
 async function connClient() {
@@ -310,9 +316,10 @@ async function httpClient() {
     },
   });
   const start = HR();
+  const cpu0 = process.cpuUsage();
   const warmEnd = start + BigInt(Math.round(warmupSeconds * 1e9));
   const end = warmEnd + BigInt(Math.round(seconds * 1e9));
-  let done = 0, measuredStart = 0n, measuredEnd = 0n;
+  let done = 0, all = 0, measuredStart = 0n, measuredEnd = 0n;
   const loop = async () => {
     for (;;) {
       const now = HR();
@@ -320,6 +327,7 @@ async function httpClient() {
       const r = await pool.request({ path: '/', method: 'GET' });
       await r.body.text();
       if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}`);
+      all++;
       const t = HR();
       if (t >= warmEnd && t < end) {
         if (measuredStart === 0n) measuredStart = warmEnd;
@@ -329,7 +337,7 @@ async function httpClient() {
     }
   };
   await Promise.all(Array.from({ length: connections * pipelining }, loop));
-  send({ type: 'result', requests: done, seconds: ns2s(measuredEnd - measuredStart) });
+  send({ type: 'result', requests: done, seconds: ns2s(measuredEnd - measuredStart), cpuS: cpuSince(cpu0), allRequests: all });
   await pool.close().catch(() => {});
 }
 

@@ -167,11 +167,11 @@ function writeCharts(result, stem) {
   const panels = rr.map((c) => ({
     title: c.title,
     lines: c.rows.filter((r) => r.summary && r.summary.quantilesUs).map((r) => ({
-      id: r.id, label: r.label, q: r.summary.quantilesUs, dashed: r.vppConfig === 'default',
+      id: r.id, label: r.label, q: r.summary.quantilesUs, dashed: r.vppConfig === 'sleep100',
     })),
   })).filter((p) => p.lines.length);
   if (panels.length) {
-    write('latency', cdf({ title: 'vppnet request/response latency CDF (dashed: VPP default, solid: latency-tuned)', subtitle: sub, panels }));
+    write('latency', cdf({ title: 'vppnet request/response latency CDF (solid: VPP as shipped, dashed: poll-sleep-usec 100)', subtitle: sub, panels }));
   }
   return out;
 }
