@@ -59,47 +59,47 @@ net.Socket.prototype.resetAndDestroy = function (this: net.Socket & { _reset(): 
 };
 
 const reinitialize = (() => { try { return internals().reinitialize; } catch { return Symbol('unused'); } })();
-const SocketBase = net.Socket as unknown as new (o?: net.SocketConstructorOpts) => net.Socket;
 const baseProto = net.Socket.prototype as unknown as Record<PropertyKey, unknown>;
 
-/** node's net.Socket, bound to VPP or the kernel at connect(). */
-class VppnetSocket extends SocketBase {
-  constructor(options?: SocketOptions) {
-    if (options !== undefined && options !== null && typeof options !== 'object') throw invalidArgType('options', 'object', options);
-    const own = vppnetOptionsOf(options);
-    resolve(own);   // bad VPPNET_* values throw here, where node validates options
-    super(options ?? undefined);
-    if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
-  }
+/**
+ * vppnet.Socket and vppnet.Server are node's classes with vppnet's options
+ * checked at construction and the transport bound at connect()/listen(). They
+ * are plain constructor functions, as node's are: callable without `new`, and
+ * `class X extends vppnet.Socket` works; a Proxy to make a class callable put
+ * every construction on V8's slow path (26 µs a socket, measured).
+ */
+function VppnetSocket(this: net.Socket, options?: SocketOptions): net.Socket | void {
+  if (!new.target) return new (VppnetSocket as unknown as new (o?: SocketOptions) => net.Socket)(options);
+  if (options !== undefined && options !== null && typeof options !== 'object') throw invalidArgType('options', 'object', options);
+  const own = vppnetOptionsOf(options);
+  resolve(own);   // bad VPPNET_* values throw here, where node validates options
+  (net.Socket as unknown as Function).call(this, options ?? undefined);
+  if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
+}
+function VppnetServer(this: net.Server, options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void): net.Server | void {
+  if (!new.target) return new (VppnetServer as unknown as new (o?: unknown, l?: unknown) => net.Server)(options, listener);
+  const own = typeof options === 'function' ? undefined : vppnetOptionsOf(options);
+  resolve(own);
+  (net.Server as unknown as Function).call(this, options, listener);
+  if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
+}
+/** Subclass `C` of node's `Base`: prototype chain, statics, and instanceof (see below). */
+function inherit(C: Function, Base: Function) {
+  Object.setPrototypeOf(C.prototype, Base.prototype);
+  Object.setPrototypeOf(C, Base);
   // every vppnet.Socket matches, and so does any net.Socket (accepted ones are
   // node's); a subclass of it matches its own instances, as classes do
-  static [Symbol.hasInstance](this: unknown, x: unknown): boolean {
-    return this === Socket ? x instanceof net.Socket : Function.prototype[Symbol.hasInstance].call(this, x);
-  }
+  Object.defineProperty(C, Symbol.hasInstance, {
+    value(this: unknown, x: unknown): boolean { return this === C ? x instanceof Base : Function.prototype[Symbol.hasInstance].call(this, x); },
+  });
 }
+inherit(VppnetSocket, net.Socket);
+inherit(VppnetServer, net.Server);
 const vproto = VppnetSocket.prototype as unknown as Record<PropertyKey, unknown>;
 vproto.connect = withConnectBinding(baseProto.connect as never);
 vproto[reinitialize] = withReinitBinding(baseProto[reinitialize] as never);
-
-/** node's net.Server, bound to VPP or the kernel at listen(). */
-class VppnetServer extends (net.Server as unknown as new (o?: net.ServerOpts, l?: (s: net.Socket) => void) => net.Server) {
-  constructor(options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void) {
-    const own = typeof options === 'function' ? undefined : vppnetOptionsOf(options);
-    resolve(own);
-    super(options as net.ServerOpts, listener);
-    if (own) (this as unknown as Record<symbol, unknown>)[kOptions] = own;
-  }
-  static [Symbol.hasInstance](this: unknown, x: unknown): boolean {
-    return this === Server ? x instanceof net.Server : Function.prototype[Symbol.hasInstance].call(this, x);
-  }
-}
 (VppnetServer.prototype as unknown as Record<string, unknown>)._listen2 =
   withListenBinding((net.Server.prototype as unknown as { _listen2: never })._listen2);
-
-/** Callable without `new`, as node's are. */
-function callable<T extends new (...a: never[]) => object>(C: T): T {
-  return new Proxy(C, { apply: (target, _this, args) => new target(...(args as never[])) });
-}
 
 export type Socket = net.Socket;
 export type Server = net.Server;
@@ -109,8 +109,8 @@ interface ServerClass {
   (options?: ServerOptions | ((s: net.Socket) => void), listener?: (s: net.Socket) => void): net.Server;
   readonly prototype: net.Server;
 }
-export const Socket = callable(VppnetSocket) as unknown as SocketClass;
-export const Server = callable(VppnetServer) as unknown as ServerClass;
+export const Socket = VppnetSocket as unknown as SocketClass;
+export const Server = VppnetServer as unknown as ServerClass;
 /** node:net exports the same class as `Stream`. */
 export const Stream = Socket;
 

@@ -41,6 +41,9 @@ export function appSocketProblem(path: string): string | null {
 
 /** Try to reach VPP for this configuration (attaches on first success; cached by ./vpp). */
 export function reachVpp(cfg: Config): { ok: true; stack: unknown } | { ok: false; reason: string } {
+  // attached: the attachment is what counts, not the socket file (a VPP that died took the stack with it)
+  const live = vpp.liveStack(cfg);
+  if (live) return { ok: true, stack: live };
   const problem = appSocketProblem(cfg.appSocket);
   if (problem) return { ok: false, reason: problem };
   const key = `${cfg.appSocket}\0${cfg.engine}\0${cfg.scope}`;

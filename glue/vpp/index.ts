@@ -20,10 +20,17 @@ export interface VppConfig {
 
 const stacks = new Map<string, Stack>();
 
+const keyOf = (cfg: VppConfig) => `${cfg.appSocket}\0${cfg.engine}\0${cfg.scope ?? 'both'}`;
+
 /** The stack for this configuration, attaching now if there is none (blocking, bounded by a timeout). */
 export function getStack(cfg: VppConfig): Stack {
-  const scope = cfg.scope ?? 'both';
-  return stackFor(`${cfg.appSocket}\0${cfg.engine}\0${scope}`, { ...cfg, scope });
+  return stackFor(keyOf(cfg), { ...cfg, scope: cfg.scope ?? 'both' });
+}
+
+/** The stack for this configuration if one is attached and alive (no syscall: the per-connect fast path). */
+export function liveStack(cfg: VppConfig): Stack | undefined {
+  const have = stacks.get(keyOf(cfg));
+  return have && !have.dead ? have : undefined;
 }
 
 /**

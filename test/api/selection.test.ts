@@ -15,6 +15,7 @@ const calls: unknown[] = [];
 let attach: { ok: true; stack: unknown } | { ok: false; reason: string } | 'throw' = { ok: true, stack: { id: 'stack-1' } };
 
 jest.mock('../../glue/vpp', () => ({
+  liveStack: () => undefined,   // no attachment cached: every decision asks tryStack
   tryStack: (cfg: unknown) => {
     calls.push(cfg);
     if (attach === 'throw') throw new Error('mmap failed');
