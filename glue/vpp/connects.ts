@@ -1,6 +1,6 @@
 /**
  * Connect admission of one attachment: how many CONNECTs may wait for VPP's
- * answer at once, and which ones do (by port), so that a listener of this
+ * answer at once, and which ones do (by endpoint), so that a listener of this
  * app is never closed while its own connects race towards it.
  */
 import { debuglog } from 'util';
@@ -14,11 +14,19 @@ const debug = debuglog('vppnet');
  */
 const MAX_IN_FLIGHT = 64;
 
+/** A connect's destination, or a listener's address (0.0.0.0 and :: take every address of their family). */
+export interface Endpoint { address: string; family: 4 | 6; port: number }
+const WILDCARD = new Set(['0.0.0.0', '::']);
+/** Whether VPP can hand a connect to `to` to a listener on `l`: a connect to another family or address cannot reach it. */
+const reaches = (to: Endpoint, l: Endpoint) =>
+  to.port === l.port && to.family === l.family && (WILDCARD.has(l.address) || to.address === l.address);
+const keyOf = (l: Endpoint) => `${l.family} ${l.address} ${l.port}`;
+
 export class Connects {
   private slotsUsed = 0;
   private readonly queue: (() => void)[] = [];
-  private readonly inFlight = new Map<number, number>();   // sid -> port
-  private readonly waiters = new Map<number, (() => void)[]>();   // port -> unlistens waiting
+  private readonly inFlight = new Map<number, Endpoint>();   // sid -> destination
+  private readonly waiters = new Map<string, { listener: Endpoint; fns: (() => void)[] }>();   // unlistens waiting
   /** The other attachment of this process whose connects reach our listeners (VPP 26.06's self-connects). */
   paired?: Connects;
 
@@ -38,11 +46,12 @@ export class Connects {
    * loop after the CONNECT, through the listener it found at first, without
    * checking that the listener still exists: an UNLISTEN in between makes VPP
    * dereference the freed listener (ct_accept_one, docs/vpp-bugs.md). So a
-   * listener of this app is closed only once this app's connects to its port
-   * are answered, and new connects to a port being closed are refused, as a
-   * closed listener would.
+   * listener of this app is closed only once this app's connects that can
+   * reach it are answered (not one to another address: Happy Eyeballs leaves
+   * an abandoned attempt that VPP's TCP may answer only at its timeout), and
+   * new connects to a listener being closed are refused, as a closed one would.
    */
-  sent(sid: number, port: number) { this.inFlight.set(sid, port); }
+  sent(sid: number, to: Endpoint) { this.inFlight.set(sid, to); }
   answered(sid: number) {
     if (!this.inFlight.delete(sid)) return;
     this.runWaiters();
@@ -52,20 +61,23 @@ export class Connects {
   answeredAtExit(sid: number) { this.inFlight.delete(sid); }
   get unanswered() { return this.inFlight.size; }
 
-  /** Run fn once no connect of this app to `port` waits for VPP's answer. */
-  after(port: number, fn: () => void) {
-    if (!this.to(port)) { fn(); return; }
-    debug('unlisten of port %d waits for this app\'s connects to it', port);
-    const fns = this.waiters.get(port);
-    if (fns) fns.push(fn); else this.waiters.set(port, [fn]);
+  /** Run fn once no connect of this app that can reach `listener` waits for VPP's answer. */
+  after(listener: Endpoint, fn: () => void) {
+    if (!this.towards(listener)) { fn(); return; }
+    debug('unlisten of %s port %d waits for this app\'s connects to it', listener.address, listener.port);
+    const w = this.waiters.get(keyOf(listener));
+    if (w) w.fns.push(fn); else this.waiters.set(keyOf(listener), { listener, fns: [fn] });
   }
-  /** A listener of this app (or of its paired attachment) on `port` is being closed. */
-  closing(port: number): boolean { return this.waiters.has(port) || !!this.paired?.waiters.has(port); }
+  /** A listener of this app (or of its paired attachment) that a connect to `to` can reach is being closed. */
+  closing(to: Endpoint): boolean {
+    const any = (c: Connects) => { for (const w of c.waiters.values()) if (reaches(to, w.listener)) return true; return false; };
+    return any(this) || (!!this.paired && any(this.paired));
+  }
 
   /** The attachment is gone: nothing is in flight, every waiting unlisten runs (and finds the stack dead). */
   clear() {
     this.inFlight.clear();
-    const fns = [...this.waiters.values()].flat();
+    const fns = [...this.waiters.values()].flatMap((w) => w.fns);
     this.waiters.clear();
     for (const fn of fns) fn();
     this.paired?.runWaiters();
@@ -74,15 +86,15 @@ export class Connects {
   /** Connects still waiting for a slot, taken out (to fail them on a dead stack). */
   drainQueue() { return this.queue.splice(0); }
 
-  private to(port: number) {
-    const mine = (c: Connects) => { for (const p of c.inFlight.values()) if (p === port) return true; return false; };
+  private towards(l: Endpoint) {
+    const mine = (c: Connects) => { for (const to of c.inFlight.values()) if (reaches(to, l)) return true; return false; };
     return mine(this) || (!!this.paired && mine(this.paired));
   }
   private runWaiters() {
-    for (const [port, fns] of this.waiters) {
-      if (this.to(port)) continue;
-      this.waiters.delete(port);
-      for (const fn of fns) fn();
+    for (const [key, w] of this.waiters) {
+      if (this.towards(w.listener)) continue;
+      this.waiters.delete(key);
+      for (const fn of w.fns) fn();
     }
   }
 }

@@ -110,7 +110,8 @@ export class VppListenHandle implements ListenerSink {
     const sid = this.sid;
     if (cb) setImmediate(cb);
     if (sid < 0 || this.stack.dead) { setImmediate(() => this.onunbound?.()); return; }
-    this.stack.connects.after(this.addr!.port, () => {
+    const { address, family, port } = this.addr!;
+    this.stack.connects.after({ address, family: family === 'IPv4' ? 4 : 6, port }, () => {
       if (this.stack.dead) return;
       this.stack.engine.core.unlisten(sid);
       this.stack.kick();

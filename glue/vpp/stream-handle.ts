@@ -144,7 +144,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     if (this.closed || !c) { this.releaseConnectSlot(); return; }
     if (this.stack.dead) { this.onStackError(this.stack.dead); return; }
     // this app is closing its listener there (connects.ts)
-    if (this.stack.connects.closing(c.port)) { this.connectDone(uvCode('ECONNREFUSED')); return; }
+    if (this.stack.connects.closing(c)) { this.connectDone(uvCode('ECONNREFUSED')); return; }
     const { engine } = this.stack;
     const scratch = engine.scratch().fill(0, 0, 32);
     scratch.set(ipToBytes(c.address, c.family));
@@ -157,7 +157,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       return;
     }
     this.sid = sid;
-    this.stack.connects.sent(sid, c.port);
+    this.stack.connects.sent(sid, { address: c.address, family: c.family, port: c.port });
     this.stack.register(sid, this);
     this.stack.kick();
   }
@@ -194,7 +194,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     this.connectDone(0);
     if (this.closed) return;
     this.flushWrites();
-    if (this.wantRead) this.pull();
+    if (this.wantRead) this.schedulePull();
     this.maybeShutdown();
   }
 
@@ -465,14 +465,19 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   }
 
   /** A wake-up: a new turn of the loop for the read cap. */
+  // A pull already scheduled reads what is there on its own turn: the reader
+  // started (or connected) in this callback hears of bytes and EOF only after
+  // its microtasks ran, as libuv delivers a connect and the first read in
+  // separate callbacks (`await once(s, 'connect')` still sees remoteAddress).
   onReadable() {
-    if (!this.pullScheduled) this.turnReads = 0;
+    if (this.pullScheduled) return;
+    this.turnReads = 0;
     if (this.wantRead && this.connected) this.pull();
   }
 
   onPeerClosed() {
     this.peerClosed = true;
-    if (this.wantRead && this.connected) this.pull();
+    if (!this.pullScheduled && this.wantRead && this.connected) this.pull();
   }
 
   onReset() { this.fail(uvCode('ECONNRESET')); }
