@@ -95,7 +95,7 @@ function build(resultFile) {
 <li>Half-close on cut-through: VPP has none there, so two vppnet ends mark the fifo behind the last byte.</li></ul>`);
   if (byId['bulk-1x64k']) slide('Throughput: bulk, 1 stream, 64 KiB writes', caseTable(byId['bulk-1x64k'], [['gbps', 'Gbit/s'], ['txCpuPerGB', 'send CPU s/GB'], ['rxCpuPerGB', 'recv CPU s/GB']]));
   if (byId['rr-1']) slide('Latency: 1 B ping-pong', caseTable(byId['rr-1'], [['p50', 'p50 µs'], ['p99', 'p99 µs'], ['rtps', 'round trips/s']]) +
-    '<p class="small">[default]: VPP sleeps 100 µs per idle loop; [tuned]: VPP busy-polls. The app-side busyPoll rows are in the README.</p>');
+    '<p class="small">[default]: VPP as shipped, woken by the apps\' signals; [sleep100]: VPP with poll-sleep-usec 100, which sleeps 100 µs before every poll. The app-side busyPoll rows are in the README.</p>');
   if (byId['http-c10p10']) slide('HTTP/1.1: node:http + undici, 10 connections × 10 pipelined', caseTable(byId['http-c10p10'], [['rps', 'requests/s']]));
   if (byId['conn-32']) slide('Connection rate, 32 in flight', caseTable(byId['conn-32'], [['cps', 'conn/s'], ['connectP50', 'connect p50 µs']]));
   for (const c of charts) slide('Charts', `<div class="chart">${c}</div>`);
