@@ -304,8 +304,10 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       if (n === 0) {   // tx fifo full: VPP's TX event resumes us
         this.stack.kick();
         this.park();
+        this.armFullBackstop();
         return 0;
       }
+      this.fullBackoffMs = 0;
       this.nWritten += n;
       w.off += n;
       this.stack.signalNow();   // the reader learns now, not after the fifo filled
@@ -529,6 +531,25 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   }
 
   /** Waiting on an empty rx or a full tx fifo: with busyPoll, poll it (once per spell of traffic). */
+  /**
+   * A writer parked on a full cut-through fifo also looks again by itself,
+   * after 1, 2, 4 .. 64 ms. VPP 26.06 can lose its dequeue notification:
+   * ct_session_tx hands the writer's request to the reader's fifo after the
+   * reader may already have drained it, and an empty fifo is never read again
+   * (26.10 checks for that and notifies at once). Seen as a 32 MiB echo
+   * between two processes stalling for good in ~1 run of 15; one timer, and
+   * only while a write waits.
+   */
+  private armFullBackstop() {
+    if (!(this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH)) return;
+    this.fullBackoffMs = Math.min(this.fullBackoffMs * 2 || 1, 64);
+    clearTimeout(this.fullBackstop);
+    this.fullBackstop = setTimeout(() => { if (!this.closed && this.sid >= 0) this.flushWrites(); }, this.fullBackoffMs);
+    this.fullBackstop.unref();
+  }
+  private fullBackstop?: NodeJS.Timeout;
+  private fullBackoffMs = 0;
+
   private park() {
     if (this.busyPoll && this.nRead + this.nWritten !== this.busyPolledAt) this.stack.busyPoll(this);
   }
@@ -552,6 +573,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       this.sid = -1;
     }
     this.writes.length = 0;
+    clearTimeout(this.fullBackstop);
     this.setRef(false);
   }
 
