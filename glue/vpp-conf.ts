@@ -83,7 +83,7 @@ export function mainLoopCheck(appSocket: string): { name: string; ok: boolean | 
     return { name, ok: false, detail: `unix { poll-sleep-usec ${m.pollSleepUsec} } (${where}): VPP sleeps ${m.pollSleepUsec} µs before every poll ` +
       `instead of waiting for the apps' signals, so each message between two apps waits up to that (plus timer slack) in VPP, ` +
       `and VPP wakes ${Math.round(1e6 / m.pollSleepUsec)} times a second when idle. Remove the line: VPP then sleeps in epoll ` +
-      `until an app signals it (bench/vpp-main-loop.js measures both).${workers}` };
+      `until an app signals it (node bench/run.js --only rr-1 measures both: its [sleep100] rows).${workers}` };
   }
   if (!m.privateRxMqs) {
     return { name, ok: true, detail: `no poll-sleep-usec, no session { use-private-rx-mqs } (${where}): VPP's session node polls, ` +
