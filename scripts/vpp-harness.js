@@ -7,9 +7,10 @@
 // VCL configs, CLI/API/app sockets, logs, vpp.pid, env. No hugepages, no DPDK,
 // no NICs. Topology, entirely inside the VPP process:
 //   loop0  127.0.0.2/24  FIB table 0  app namespace "default"  (testAddr)
-//          fd00::2/64    (testAddr6: IPv6 inside VPP, cut-through)
+//          fd00::2/64    (testAddr6)
 //   loop1  127.0.1.2/24  FIB table 1  app namespace "peer"     (peerAddr)
-//   plus a route from each table to the other's /24.
+//          fd01::2/64    (peerAddr6)
+//   plus a route from each table to the other's /24 and /64.
 // VPP drops TCP from one of its addresses to another address of the same table
 // ("spoofed local-address"), so real TCP needs server and client in different
 // namespaces; two apps in one namespace with local scope use cut-through fifos.
@@ -205,6 +206,13 @@ function reapStale(tmpDir = os.tmpdir()) {
 
 // ---------------------------------------------------------------------------
 // Configuration files
+
+/** The /64 of an IPv6 address whose interface id is all in its last group (fd01::2 -> fd01::/64). */
+function net64(addr) {
+  const i = addr.lastIndexOf('::');
+  if (i < 0) throw harnessError('ERR_INVALID_ARG_VALUE', `not a short IPv6 address: ${addr}`);
+  return `${addr.slice(0, i)}::/64`;
+}
 
 function net24(addr) {
   const p = addr.split('.');
@@ -428,6 +436,7 @@ class VppInstance {
       VPP_PEER_NS: 'peer',
       VPP_PEER_APP_SOCKET: this.peerAppSocket,
       VPP_PEER_ADDR: this.peerAddr,
+      VPP_PEER_ADDR6: this.peerAddr6,
       VPP_LOOP_IF: this.loopIf,
       VPP_PEER_LOOP_IF: this.peerLoopIf,
       VPP_PRIVATE_RX_MQS: this.privateRxMqs ? '1' : '0',
@@ -443,7 +452,7 @@ class VppInstance {
 const ENV_FIELDS = {
   runDir: 'VPP_RUN_DIR', appSocket: 'VPP_APP_SOCKET', peerAppSocket: 'VPP_PEER_APP_SOCKET',
   cliSocket: 'VPP_CLI_SOCKET', apiSocket: 'VPP_API_SOCKET', testAddr: 'VPP_TEST_ADDR',
-  peerAddr: 'VPP_PEER_ADDR', prefix: 'VPP_PREFIX', libDir: 'VPP_LIB_DIR',
+  testAddr6: 'VPP_TEST_ADDR6', peerAddr: 'VPP_PEER_ADDR', peerAddr6: 'VPP_PEER_ADDR6', prefix: 'VPP_PREFIX', libDir: 'VPP_LIB_DIR',
   loopIf: 'VPP_LOOP_IF', peerLoopIf: 'VPP_PEER_LOOP_IF',
 };
 
@@ -578,7 +587,7 @@ async function startVpp(opts = {}) {
     cliSocket: o.cliSocket,
     apiSocket: path.join(runDir, 'api.sock'),
     appSocket, peerAppSocket,
-    testAddr: o.testAddr, testAddr6: TEST_ADDR6, peerAddr: o.peerAddr,
+    testAddr: o.testAddr, testAddr6: TEST_ADDR6, peerAddr: o.peerAddr, peerAddr6: PEER_ADDR6,
     privateRxMqs: o.privateRxMqs, pollSleepUsec: o.pollSleepUsec,
     shmPrefix: o.shmPrefix, vclConfigs, startMs: 0,
   });
@@ -619,8 +628,9 @@ async function startVpp(opts = {}) {
   return inst;
 }
 
-/** An IPv6 address of loop0 (a unique-local one: it exists only inside this VPP). */
+/** IPv6 addresses of loop0 and loop1 (unique-local ones: they exist only inside this VPP). */
 const TEST_ADDR6 = 'fd00::2';
+const PEER_ADDR6 = 'fd01::2';
 
 async function configureTopology(inst, o) {
   const loop0 = await inst.cli('create loopback interface');
@@ -631,17 +641,31 @@ async function configureTopology(inst, o) {
   await inst.configure(`set interface state ${loop0} up`);
   await inst.configure(`set interface ip address ${loop0} ${o.testAddr}/24`);
   await inst.configure(`set interface ip address ${loop0} ${TEST_ADDR6}/64`);
+  // Both tables before the namespace: an app namespace takes its interface's
+  // FIB indices when it is added.
   await inst.configure('ip table add 1');
+  await inst.configure('ip6 table add 1');
   await inst.configure(`set interface ip table ${loop1} 1`);
+  await inst.configure(`set interface ip6 table ${loop1} 1`);
   await inst.configure(`set interface state ${loop1} up`);
   await inst.configure(`set interface ip address ${loop1} ${o.peerAddr}/24`);
-  await inst.configure(`ip route add ${net24(o.peerAddr)} table 0 via lookup in table 1`);
-  await inst.configure(`ip route add ${net24(o.testAddr)} table 1 via lookup in table 0`);
+  await inst.configure(`set interface ip address ${loop1} ${PEER_ADDR6}/64`);
+  // `via lookup in table N` takes a FIB index, not a table id: IPv6's table 1
+  // is not FIB index 1 (loop0's link-local table is), so ask VPP for it.
+  const fib = async (ip, table) => {
+    const m = /fib_index:(\d+)/.exec(await inst.cli(`show ${ip} fib table ${table} summary`));
+    if (!m) throw harnessError('ERR_VPP_CLI', `no FIB index for ${ip} table ${table}`);
+    return m[1];
+  };
+  await inst.configure(`ip route add ${net24(o.peerAddr)} table 0 via lookup in table ${await fib('ip', 1)}`);
+  await inst.configure(`ip route add ${net24(o.testAddr)} table 1 via lookup in table ${await fib('ip', 0)}`);
+  await inst.configure(`ip route add ${net64(PEER_ADDR6)} table 0 via lookup in table ${await fib('ip6', 1)}`);
+  await inst.configure(`ip route add ${net64(TEST_ADDR6)} table 1 via lookup in table ${await fib('ip6', 0)}`);
   await inst.configure(`app ns add id peer secret ${o.peerSecret} if ${loop1}`);
   inst.loopIf = loop0;
   inst.peerLoopIf = loop1;
   const addrs = await inst.cli('show interface addr');
-  for (const a of [`${o.testAddr}/24`, `${o.peerAddr}/24`, `${TEST_ADDR6}/64`]) {
+  for (const a of [`${o.testAddr}/24`, `${o.peerAddr}/24`, `${TEST_ADDR6}/64`, `${PEER_ADDR6}/64`]) {
     if (!addrs.includes(a)) throw harnessError('ERR_VPP_CLI', `address ${a} missing:\n${addrs}`);
   }
   const sockets = () => [inst.appSocket, inst.peerAppSocket].every((s) => {

@@ -4,7 +4,7 @@
  * TCP stack (client in namespace 'peer'), for both engines. Each profile's
  * transport test also checks VPP's own CLI: the pair shows as [CT:T]
  * resp. [T] sessions, never a kernel fallback. Cut-through runs once more
- * with busy polling on.
+ * with busy polling on, and IPv6 runs both paths.
  */
 import * as vppnet from '../../glue/index';
 import { conformanceSuite } from '../conformance/suite';
@@ -52,6 +52,16 @@ describeVpp('conformance on VPP', (vpp) => {
     expectTransport: 'vpp',
     noLocalPort: CT_NO_PORTS,
     proveTransport: (port) => expectVppSessions(vpp(), port, true),
+  });
+  // IPv6 through VPP's TCP: client in namespace 'peer' (fd01::2), server at fd00::2
+  conformanceSuite({
+    name: 'vpp tcp IPv6 (wasm)',
+    net: vppnet,
+    host: 'fd00::2',
+    options: { mode: 'vpp', engine: 'wasm', get appSocket() { return vpp().appSocket; } },
+    clientOptions: { scope: 'global', get appSocket() { return vpp().peerAppSocket; } },
+    expectTransport: 'vpp',
+    proveTransport: (port) => expectVppSessions(vpp(), port, false),
   });
   // busy polling changes who notices data and space first, never what the stream does
   conformanceSuite({

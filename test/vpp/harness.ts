@@ -79,10 +79,12 @@ export interface VppInstance {
   readonly peerAppSocket: string;
   /** loop0, table 0, namespace 'default': 127.0.0.2. */
   readonly testAddr: string;
-  /** loop0's IPv6 address (fd00::2): IPv6 inside VPP, cut-through in namespace 'default'. */
+  /** loop0's IPv6 address (fd00::2): IPv6 inside VPP: cut-through in namespace 'default', VPP's TCP from 'peer'. */
   readonly testAddr6: string;
   /** loop1, table 1, namespace 'peer': 127.0.1.2. */
   readonly peerAddr: string;
+  /** loop1's IPv6 address (fd01::2): IPv6 through VPP's TCP from namespace 'default'. */
+  readonly peerAddr6: string;
   readonly loopIf: string;
   readonly peerLoopIf: string;
   readonly privateRxMqs: boolean;
