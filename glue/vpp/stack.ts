@@ -171,9 +171,11 @@ export class Stack {
    */
   signalNow() {
     if (this.dead || !this.fds) return;
-    const bits = this.engine.core.signals();
+    let bits = this.engine.core.signals();
+    const pending = bits & VN.SIGNALS_PENDING;
+    bits &= ~VN.SIGNALS_PENDING;
     for (let i = 0; bits >>> i; i++) if ((bits >>> i) & 1) this.host.eventfdWrite(this.fds.vppMqEventFds[i]);
-    if (this.engine.core.attach_info(VN.INFO.PENDING) && !this.retryTimer) {
+    if (pending && !this.retryTimer) {
       // a VPP-bound queue was full: try again shortly, never spin
       this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.drain(); }, 1);
       this.retryTimer.unref();

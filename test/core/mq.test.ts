@@ -109,8 +109,11 @@ forEachEngine('message queues', (ctx) => {
     const a = w.accepted({ listener: l.handle });
     const ev = w.pollAll();
     expect(ofType(ev, EV.ACCEPTED).length).toBe(1);
+    // the host learns of the kept reply from the same call that says whom to signal
+    expect(ctx.eng.core.signals() & VN.SIGNALS_PENDING).toBe(VN.SIGNALS_PENDING);
     expect(w.ctrlMq.drain().map((p) => p.type)).toEqual([T.LISTEN, T.LISTEN]);
     w.pollAll();
+    expect(ctx.eng.core.signals() & VN.SIGNALS_PENDING).toBe(0);
     const r = w.ctrlMq.drain();
     expect(r.map((p) => p.type)).toEqual([T.ACCEPTED_REPLY]);
     expect(r[0].f.handle).toBe(a.handle);

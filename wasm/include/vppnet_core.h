@@ -162,7 +162,10 @@ int32_t vn_attach_finish(vn_core_t *c);
  * right after a VN_EV_ADD_SEGMENT (map it first). */
 int32_t vn_poll(vn_core_t *c);
 /* Bitmask of VPP-bound queues that went empty -> non-empty since the last
- * call: the host writes 1 to VPP_MQ eventfd i for each set bit i. Clears it. */
+ * call: the host writes 1 to VPP_MQ eventfd i for each set bit i. Clears it.
+ * VN_SIGNALS_PENDING is set too while messages wait for room in a queue
+ * (VN_INFO_PENDING > 0): the host retries later. One call per wake-up. */
+#define VN_SIGNALS_PENDING 0x40000000u
 uint32_t vn_signals(vn_core_t *c);
 
 /* ---------- control (ip for listen/connect: 16 bytes at scratch[0]; a connect's

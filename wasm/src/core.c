@@ -238,5 +238,6 @@ int32_t vn_poll(vn_core_t *c) {
 uint32_t vn_signals(vn_core_t *c) {
   uint32_t s = c->signals;
   c->signals = 0;
+  if (c->n_pending) s |= VN_SIGNALS_PENDING;
   return s;
 }
