@@ -89,6 +89,8 @@ export interface Host extends CoreWrappers {
   coreSend(core: NativeCore, sid: number, data: Uint8Array): number;
   /** vn_rx_peek + memcpy into the caller's buffer + vn_rx_release: bytes copied (0 when empty) or -errno. */
   coreRecvInto(core: NativeCore, sid: number, into: Uint8Array): number;
+  /** One read: a Buffer of what was there (up to max), null when empty, or -errno. */
+  coreRecv(core: NativeCore, sid: number, max: number): Buffer | null | number;
   /** vn_region_alloc: a page-aligned region (ENOMEM thrown on failure). */
   regionAlloc(size: number): number;
   regionFree(addr: number): void;

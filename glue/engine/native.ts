@@ -37,14 +37,7 @@ export function createNativeEngine(opts: EngineOptions = {}): Engine {
     mapSegment: (fd, size) => host.mapAnywhere(fd, size),
     unmapSegment: (base, size) => host.unmap(base, size),
     send: (sid, data) => host.coreSend(c, sid, data),
-    recv(sid, max) {
-      // size the Buffer first: allocUnsafe does not zero-fill, napi_create_buffer does
-      const n = host.vn_rx_peek(c, sid, max);
-      if (n <= 0) return n === 0 ? null : n;
-      const buf = Buffer.allocUnsafe(n);
-      const r = host.coreRecvInto(c, sid, buf);
-      return r < 0 ? r : r === n ? buf : buf.subarray(0, r);
-    },
+    recv: (sid, max) => host.coreRecv(c, sid, max),
     recvInto: (sid, buf) => host.coreRecvInto(c, sid, buf),
     dispose() {
       if (disposed) return;

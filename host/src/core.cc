@@ -165,7 +165,7 @@ static Napi::Value RegionFree(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// ---- data path: no allocation (JS hands in the Buffers) ----
+// ---- data path: no allocation but coreRecv's one Buffer per read ----
 
 static inline uint32_t ClampLen(size_t n) { return n > INT32_MAX ? uint32_t(INT32_MAX) : uint32_t(n); }
 
@@ -218,6 +218,24 @@ static Napi::Value CoreRecvInto(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, r < 0 ? r : int32_t(done));
 }
 
+// coreRecv(core, sid, max) -> Buffer of the up to max readable bytes, consumed;
+// null when empty, or -errno. One peek, one copy: node's Buffer::New does not
+// zero-fill, so sizing it after the peek costs nothing.
+static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  vn_core_t *c = CoreArg(info, "coreRecv");
+  uint32_t sid = NumArg<uint32_t>(info, 1, "coreRecv");
+  uint32_t max = ArgU32(info, 2, "coreRecv", "max");
+  int32_t n = vn_rx_peek(c, sid, std::min(max, uint32_t(INT32_MAX)));
+  if (n < 0) return Napi::Number::New(env, n);
+  if (n == 0) return env.Null();
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, size_t(n));
+  size_t done = CopyOut(c, buf.Data(), size_t(n));
+  int32_t r = vn_rx_release(c, sid, uint32_t(done));
+  if (r < 0) return Napi::Number::New(env, r);
+  return done == size_t(n) ? Napi::Value(buf) : Napi::Value(Napi::Buffer<uint8_t>::Copy(env, buf.Data(), done));
+}
+
 void InitCore(Napi::Env env, Napi::Object exports) {
   Napi::Object arity = Napi::Object::New(env);
 #define X(fn, n)                                                                                   \
@@ -235,6 +253,7 @@ void InitCore(Napi::Env env, Napi::Object exports) {
   exports.Set("coreEvents", Napi::Function::New(env, CoreEvents, "coreEvents"));
   exports.Set("coreSend", Napi::Function::New(env, CoreSend, "coreSend"));
   exports.Set("coreRecvInto", Napi::Function::New(env, CoreRecvInto, "coreRecvInto"));
+  exports.Set("coreRecv", Napi::Function::New(env, CoreRecv, "coreRecv"));
   exports.Set("regionAlloc", Napi::Function::New(env, RegionAlloc, "regionAlloc"));
   exports.Set("regionFree", Napi::Function::New(env, RegionFree, "regionFree"));
 }
