@@ -95,7 +95,9 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   /** A C++ consumer (TLS, the HTTP parser) is about to attach: deliver through C++ from now on. */
   get isStreamBase() { this.viaCxx = true; return true; }
   /** True on a cut-through session (both apps on this VPP, no TCP in between). */
-  get cutThrough() { return this.sid >= 0 && (this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH) !== 0; }
+  get cutThrough() { return this.sid >= 0 && this.ct; }
+  /** Read once the session is up (readAddresses): a session never changes path. */
+  private ct = false;
   private get connected() { return this.sid >= 0 && !this.connectReq; }
 
   // ---- connect ----
@@ -233,6 +235,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   }
 
   private readAddresses() {
+    this.ct = (this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH) !== 0;
     const l = this.stack.endpoint(this.sid, 0);
     if (l) this.local = l;
     if (!this.remote) this.remote = this.stack.endpoint(this.sid, 1);
@@ -541,7 +544,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
    * only while a write waits.
    */
   private armFullBackstop() {
-    if (!(this.stack.engine.core.session_flags(this.sid) & VN.SS_CUT_THROUGH)) return;
+    if (!this.ct) return;
     this.fullBackoffMs = Math.min(this.fullBackoffMs * 2 || 1, 64);
     clearTimeout(this.fullBackstop);
     this.fullBackstop = setTimeout(() => { if (!this.closed && this.sid >= 0) this.flushWrites(); }, this.fullBackoffMs);
