@@ -31,7 +31,9 @@ export class VppListenHandle implements ListenerSink {
   private addr?: Addr;
   private ephemeralTries = 0;
   private closed = false;
-  private refd = false;
+  /** VPP answered the LISTEN: until then the listen is a request, which keeps the loop alive even unref'd. */
+  private bound = false;
+  private held = false;
 
   constructor(readonly stack: Stack, private readonly busyPoll: number) {}
 
@@ -54,13 +56,13 @@ export class VppListenHandle implements ListenerSink {
     this.sid = sid;
     this.stack.registerListener(sid, this);
     this.stack.kick();
-    this.setRef(true);
+    this.updateRef();
     return 0;
   }
 
   private relisten() {
     const err = this.listen();
-    if (err) this.onbound?.(err);
+    if (err) { this.sid = -1; this.updateRef(); this.onbound?.(err); }
   }
 
   onBound(vppRetval: number) {
@@ -72,10 +74,12 @@ export class VppListenHandle implements ListenerSink {
     }
     if (vppRetval !== 0) {
       this.sid = -1;
-      this.setRef(false);
+      this.updateRef();
       this.onbound?.(uvCode(vppRetval, 'vpp'));
       return;
     }
+    this.bound = true;
+    this.updateRef();
     this.onbound?.(0);
   }
 
@@ -86,13 +90,13 @@ export class VppListenHandle implements ListenerSink {
 
   onUnbound() {
     this.sid = -1;
-    this.setRef(false);
+    this.updateRef();
     this.onunbound?.();
   }
 
   onStackError(err: Error) {
     this.sid = -1;
-    this.setRef(false);
+    this.updateRef();
     if (!this.closed) this.onerror?.(err);
     else this.onunbound?.();
   }
@@ -118,15 +122,19 @@ export class VppListenHandle implements ListenerSink {
     });
   }
 
-  ref() { this.setRef(!this.closed && this.sid >= 0, true); }
-  unref() { this.setRef(false, false); }
-  hasRef() { return this.refd; }
+  ref() { this.wantRef = true; this.updateRef(); }
+  unref() { this.wantRef = false; this.updateRef(); }
+  hasRef() { return this.wantRef; }
   private wantRef = true;
-  private setRef(on: boolean, want?: boolean) {
-    if (want !== undefined) this.wantRef = want;
-    on = on && this.wantRef;
-    if (on === this.refd) return;
-    this.refd = on;
+  /**
+   * Held while VPP has the listener and the server is ref'd, and while the
+   * LISTEN is unanswered in any case: node binds synchronously and says
+   * 'listening' on the next tick, so an unref'd server still hears it.
+   */
+  private updateRef() {
+    const on = this.sid >= 0 && (this.wantRef || !this.bound);
+    if (on === this.held) return;
+    this.held = on;
     if (on) this.stack.ref(); else this.stack.unref();
   }
 }

@@ -21,6 +21,18 @@ export interface Endpoint { address: string; port: number; family: 'IPv4' | 'IPv
 
 const debug = debuglog('vppnet');
 
+/**
+ * A user callback threw while we dispatched (a 'connection', 'data' or
+ * 'connect' handler): as node does for a callback from libuv, it becomes the
+ * process's uncaught exception ('uncaughtException', or the process dies and
+ * its exit settles with VPP), never the attachment's failure: that closed
+ * every socket of the process and, detaching with accepts in flight, crashed
+ * VPP (docs/vpp-bugs.md, bug 3).
+ */
+function uncaught(e: unknown) {
+  process.nextTick(() => { throw e; });
+}
+
 export type StackOptions = AttachOptions;
 
 function envInt(name: string, dflt: number): number {
@@ -182,7 +194,11 @@ export class Stack {
     }
   }
 
-  /** One wake-up: drain the app mq in batches, dispatch, then signal VPP once. */
+  /**
+   * One wake-up: drain the app mq in batches, dispatch, then signal VPP once.
+   * Only the core's own failures fail the attachment; what a socket's user
+   * throws is theirs (uncaught, below) and the other events still go out.
+   */
   drain() {
     if (this.dead || this.draining) return;
     this.draining = true;
@@ -193,7 +209,11 @@ export class Stack {
         if (n <= 0) break;
         const ev = engine.events();
         for (let i = 0; i < n * VN.EVENT_WORDS; i += VN.EVENT_WORDS) {
-          this.dispatch(ev[i], ev[i + 1], ev[i + 2] | 0, ev[i + 3], ev[i + 5]);
+          try {
+            this.dispatch(ev[i], ev[i + 1], ev[i + 2] | 0, ev[i + 3], ev[i + 5]);
+          } catch (e) {
+            uncaught(e);
+          }
           if (this.dead) return;
         }
       }
@@ -253,8 +273,15 @@ export class Stack {
     this.onDead?.(err);
   }
 
-  /** Detach: closing the app socket makes VPP clean up everything of this app. */
-  close() { this.fail(detached()); }
+  /**
+   * Detach: closing the app socket makes VPP clean up everything of this app.
+   * First let VPP finish what it started for us, as at exit: a detach with
+   * cut-through accepts or closes in flight crashes VPP (bugs 2 and 3).
+   */
+  close() {
+    this.settleBeforeExit();
+    this.fail(detached());
+  }
 
   /**
    * The process is exiting (process.exit(), or the end of the program), and

@@ -67,7 +67,8 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   private eofDelivered = false;
   private vppGone = false;
   private closed = false;
-  private refd = false;
+  /** Holds a ref on the stack: keeps the event loop alive (updateRef). */
+  private held = false;
   private starveMs = 0;
   private turnReads = 0;
   private pullScheduled = false;
@@ -83,7 +84,6 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     this.stack = stack;
     this.busyPoll = opts.busyPoll ?? 0;
     if (opts.sid !== undefined && opts.sid >= 0) {
-      this.setRef(true);
       this.sid = opts.sid;
       stack.register(this.sid, this);
       this.readAddresses();
@@ -91,7 +91,9 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   }
 
   get bytesRead() { return this.nRead; }
-  get bytesWritten() { return this.nWritten; }
+  /** What node's TCPWrap counts: every byte handed to a write, whether or not it is in the fifo yet. */
+  get bytesWritten() { return this.nDispatched; }
+  private nDispatched = 0;
   /** A C++ consumer (TLS, the HTTP parser) is about to attach: deliver through C++ from now on. */
   get isStreamBase() { this.viaCxx = true; return true; }
   /** True on a cut-through session (both apps on this VPP, no TCP in between). */
@@ -115,8 +117,11 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
 
   private startConnect(req: Req, address: string, family: 4 | 6, port: number) {
     if (this.closed || this.sid >= 0 || this.connectReq) return uvCode('EISCONN');
+    // a connect to the wildcard address means this host, as on Linux (VPP rejects it: INVALID_RMT_IP)
+    if (address === '0.0.0.0') address = '127.0.0.1';
+    else if (address === '::') address = '::1';
     this.connectReq = { req, address, family, port };
-    this.setRef(this.wantRef);
+    this.updateRef();
     this.remote = { address, family: family === 4 ? 'IPv4' : 'IPv6', port };
     this.queueConnect();
     return 0;
@@ -187,6 +192,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     // listens on: to the user that is a refused connection
     if (vppRetval === SESSION_E.NOROUTE && /^127\.|^::1$/.test(c.address)) vppRetval = SESSION_E.REFUSED;
     if (vppRetval !== 0) {
+      debug('connect to %s:%d: VPP answered %d', c.address, c.port, vppRetval);
       this.stack.unregister(this.sid);
       this.sid = -1;
       this.connectDone(uvCode(vppRetval, 'vpp'));
@@ -211,6 +217,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     const c = this.connectReq!;
     this.connectReq = undefined;
     this.releaseConnectSlot();
+    this.updateRef();
     if (status !== 0 && this.kernelFallback && REFUSALS.has(status)) {
       this.kernelFallback(c.req, c.address, c.family, c.port);
       return;
@@ -227,11 +234,11 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       debug('second attachment failed: %s', (e as Error).message);
       return;   // the connect goes on, and fails, where it is
     }
-    const ref = this.refd;
-    if (ref) this.setRef(false);
+    const held = this.held;
+    this.hold(false);
     this.listenerStack = this.stack;
     this.stack = other;
-    if (ref) this.setRef(true);
+    this.hold(held);
   }
 
   private readAddresses() {
@@ -275,7 +282,9 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     for (const c of chunks) total += c.length;
     st.streamBaseState[st.kBytesWritten] = total;
     st.streamBaseState[st.kLastWriteWasAsync] = 0;
-    if (this.closed || this.vppGone || this.shutdownSent) return uvCode('EPIPE');
+    if (this.closed) return uvCode('EBADF');   // libuv: the handle's fd is gone
+    if (this.vppGone || this.shutdownSent) return uvCode('EPIPE');
+    this.nDispatched += total;
     const w: PendingWrite = { req, chunks, idx: 0, off: 0, viaCxx: false };
     if (this.writes.length === 0 && this.connected) {
       const r = this.send(w);
@@ -283,6 +292,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       if (r === 1) return 0;
     }
     this.writes.push(w);
+    this.updateRef();
     st.streamBaseState[st.kLastWriteWasAsync] = 1;
     return 0;
   }
@@ -328,6 +338,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
       this.completeWrite(w, r < 0 ? r : 0);
     }
     if (!this.writes.length) this.maybeShutdown();
+    this.updateRef();
   }
 
   private completeWrite(w: PendingWrite, status: number) {
@@ -340,6 +351,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   shutdown(req: Req) {
     if (this.closed) return uvCode('ENOTCONN');
     this.shutdownReq = { req, viaCxx: false };
+    this.updateRef();
     this.maybeShutdown();
     return 0;
   }
@@ -349,6 +361,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     const s = this.shutdownReq;
     if (!s || this.writes.length || (!this.connected && !this.vppGone)) return;
     this.shutdownReq = undefined;
+    this.updateRef();
     if (!this.vppGone && !this.shutdownSent && this.sid >= 0) {
       this.shutdownSent = true;
       this.stack.engine.core.shutdown(this.sid);
@@ -366,14 +379,17 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   onwrite(req: Req, bufs: Uint8Array[]) {
     this.viaCxx = true;
     if (this.closed || this.vppGone || this.shutdownSent) return uvCode('EPIPE');
+    for (const b of bufs) this.nDispatched += b.length;
     const w: PendingWrite = { req, chunks: bufs, idx: 0, off: 0, viaCxx: true };
     this.writes.push(w);
+    this.updateRef();
     if (this.writes.length === 1 && this.connected) process.nextTick(() => this.flushWrites());
     return 0;
   }
   onshutdown(req: Req) {
     if (this.closed) return uvCode('ENOTCONN');
     this.shutdownReq = { req, viaCxx: true };
+    this.updateRef();
     this.maybeShutdown();
     return 0;
   }
@@ -387,12 +403,13 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
 
   readStart() {
     this.wantRead = true;
+    this.updateRef();
     // never from inside the call: whoever started reading may still be
     // setting the socket up (a TLS server wraps an accepted socket right after)
     if (this.connected) this.schedulePull();
     return 0;
   }
-  readStop() { this.wantRead = false; return 0; }
+  readStop() { this.wantRead = false; this.updateRef(); return 0; }
 
   private schedulePull() {
     if (this.pullScheduled) return;
@@ -451,6 +468,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
 
   private deliverEof() {
     this.eofDelivered = true;
+    this.updateRef();
     if (this.viaCxx) { cxx.emitEOF.call(this); return; }
     const st = internals();
     st.streamBaseState[st.kReadBytesOrError] = UV_EOF;
@@ -459,6 +477,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
 
   private deliverError(status: number) {
     this.eofDelivered = true;
+    this.updateRef();
     if (this.viaCxx) { this.owner()?.destroy(errnoException(getSystemErrorName(status), 'read')); return; }
     const st = internals();
     st.streamBaseState[st.kReadBytesOrError] = status;
@@ -492,6 +511,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     if (this.closed) return;
     if (this.connectReq) { this.connectDone(status); return; }
     for (const w of this.writes.splice(0)) this.completeWrite(w, status);
+    this.updateRef();
     if (!this.eofDelivered) this.deliverError(status);
   }
 
@@ -501,6 +521,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     if (!this.peerClosed && !this.shutdownSent) { this.onReset(); return; }
     this.peerClosed = true;
     for (const w of this.writes.splice(0)) this.completeWrite(w, uvCode('EPIPE'));
+    this.updateRef();
     if (this.wantRead) this.pull();
   }
 
@@ -577,20 +598,31 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     }
     this.writes.length = 0;
     clearTimeout(this.fullBackstop);
-    this.setRef(false);
+    this.hold(false);
   }
 
   setNoDelay() { return 0; }       // VPP's TCP sends as soon as the TX event is handled: there is no Nagle to turn off
   setKeepAlive() { return 0; }     // VPP's TCP has no keepalive probes; accepted and ignored
 
-  // node's ref()/unref(); an idle handle (made, never connected) holds nothing, as libuv's
-  ref() { this.wantRef = true; if (this.sid >= 0 || this.connectReq) this.setRef(true); }
-  unref() { this.wantRef = false; this.setRef(false); }
-  hasRef() { return this.refd; }
+  // node's ref()/unref()
+  ref() { this.wantRef = true; this.updateRef(); }
+  unref() { this.wantRef = false; this.updateRef(); }
+  hasRef() { return this.wantRef; }
   private wantRef = true;
-  private setRef(on: boolean) {
-    if (on === this.refd || (on && this.closed)) return;
-    this.refd = on;
+  /**
+   * libuv's rule for what keeps the loop alive: a ref'd handle while it is
+   * active (reading, until EOF), and a request (connect, write, shutdown)
+   * whether its handle is ref'd or not. So a socket nobody reads any more
+   * (paused, or its peer ended) lets the process exit, as on the kernel.
+   */
+  private updateRef() {
+    const requests = this.connectReq !== undefined || this.writes.length > 0 || this.shutdownReq !== undefined;
+    const reading = this.wantRead && !this.eofDelivered && this.sid >= 0;
+    this.hold(!this.closed && (requests || (this.wantRef && reading)));
+  }
+  private hold(on: boolean) {
+    if (on === this.held) return;
+    this.held = on;
     if (on) this.stack.ref(); else this.stack.unref();
   }
 

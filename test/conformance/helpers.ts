@@ -38,6 +38,8 @@ export interface Profile {
   halfCloseSupported?: boolean;
   /** Why a connect to a port nobody listens on is never refused on this profile (the cases that need a refusal skip, saying so). */
   noRefusal?: string;
+  /** Why this host's loopback (where a connect to 0.0.0.0 goes) is not the client's (the case skips, saying so). */
+  noLoopback?: string;
   /** Why a connect's localPort cannot hold on this profile (the case skips, saying so). */
   noLocalPort?: string;
   /** What a child process require()s to get the same module (default: glue/index.ts). */

@@ -19,4 +19,14 @@ export function accountingCases(ctx: Context): void {
     expect(c.bytesRead).toBe(down.length);
     expect(s.bytesWritten).toBe(down.length);
   });
+
+  T('bytesWritten counts a write when it is handed over, before it is all sent', async () => {
+    const { s, c } = await pair();
+    const big = Buffer.alloc(10_000_000, 1);   // more than any fifo or socket buffer holds
+    const ended = new Promise<number>((r) => s.end(big, () => r(s.bytesWritten)));
+    expect(s.bytesWritten).toBe(big.length);
+    const got = await within(collect(c), 10000, 'the whole write');
+    expect(got.length).toBe(big.length);
+    expect(await ended).toBe(big.length);
+  });
 }

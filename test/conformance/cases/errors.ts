@@ -26,6 +26,16 @@ export function errorCases(ctx: Context): void {
     expect(await within(closeEvent(c), 5000, "'close'")).toBe(true);
   }, 20000, noRefusal);
 
+  T('a connect to the wildcard address means this host: refused where nobody listens', async () => {
+    const port = await freePort();
+    const wildcard = ctx.family === 'IPv6' ? '::' : '0.0.0.0';
+    const c = N.connect({ ...copts(), port, host: wildcard });
+    ctx.sockets.add(c);
+    const [err] = (await within(once(c, 'error').catch((e) => [e]), 10000, "'error'")) as [NetError];
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(err.port).toBe(port);
+  }, 20000, noRefusal ?? ctx.profile.noLoopback);
+
   T('listening twice on one port fails with a node-shaped EADDRINUSE', async () => {
     const a = server();
     const port = await listen(a);
