@@ -42,6 +42,8 @@ export interface Host extends CoreWrappers {
 
   // ---- fds ----
   fdSize(fd: number): number;
+  /** "dev:ino" of the file behind fd: one memfd sent twice is one file. */
+  fdIdentity(fd: number): string;
   closeFd(fd: number): void;
   /** Add 1 to an eventfd's counter (EAGAIN ignored). */
   eventfdWrite(fd: number): void;

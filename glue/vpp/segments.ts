@@ -1,7 +1,9 @@
 /**
  * The segments VPP hands this app (memfds: the VPP mq segment, the app's own
  * fifo segment, one per cut-through peer), mapped into the engine's memory
- * and registered with the core by slot.
+ * and registered with the core by slot. An app that is both ends of
+ * cut-through sessions (it connects to its own listener) gets each such
+ * segment twice, under two handles: one file, mapped once, two slots.
  */
 import { debuglog } from 'util';
 import type { Engine } from '../engine/types';
@@ -11,11 +13,13 @@ import { protocolError } from '../errors';
 
 const debug = debuglog('vppnet');
 
-export interface Segment { base: number; size: number; handle: string }
+export interface Segment { base: number; size: number; handle: string; file: string }
 
 export class SegmentTable {
   /** slot -> mapping. */
   readonly slots = new Map<number, Segment>();
+  /** file identity -> its one mapping and how many slots use it. */
+  private readonly files = new Map<string, { base: number; size: number; slots: number }>();
 
   constructor(private readonly host: Host, private readonly engine: Engine) {}
 
@@ -24,18 +28,32 @@ export class SegmentTable {
   /** Map a memfd VPP gave us and register it with the core; the fd is closed either way. */
   map(fd: number, kind: number, lo: number, hi: number) {
     const { host, engine } = this;
-    let base = -1;
+    let file = '';
     try {
-      const size = host.fdSize(fd);
-      base = engine.mapSegment(fd, size);
-      const slot = engine.core.segment_add(kind, lo, hi, base, size);
+      file = host.fdIdentity(fd);
+      let m = this.files.get(file);
+      if (!m) {
+        const size = host.fdSize(fd);
+        m = { base: engine.mapSegment(fd, size), size, slots: 0 };
+        this.files.set(file, m);
+      }
+      m.slots++;
+      const slot = engine.core.segment_add(kind, lo, hi, m.base, m.size);
       if (slot < 0) throw protocolError(slot, `VPP segment ${handleStr(lo, hi)} is malformed`);
-      this.slots.set(slot, { base, size, handle: kind === VN.SEG_APP ? handleStr(lo, hi) : '' });
-      base = -1;
+      this.slots.set(slot, { base: m.base, size: m.size, handle: kind === VN.SEG_APP ? handleStr(lo, hi) : '', file });
+      file = '';
     } finally {
-      if (base >= 0) engine.unmapSegment(base, host.fdSize(fd));
+      if (file) this.unmap(file);
       host.closeFd(fd);
     }
+  }
+
+  /** One slot less uses the file: unmap it with the last. */
+  private unmap(file: string) {
+    const m = this.files.get(file);
+    if (!m || --m.slots > 0) return;
+    this.files.delete(file);
+    this.engine.unmapSegment(m.base, m.size);
   }
 
   /** VPP announced a segment (ADD_SEGMENT): its fd waits on the app socket. */
@@ -55,7 +73,7 @@ export class SegmentTable {
       const rv = this.engine.core.segment_del(slot);
       if (rv < 0) throw protocolError(rv, `VPP reused segment handle ${handle} while sessions still use it`);
       this.slots.delete(slot);
-      this.engine.unmapSegment(seg.base, seg.size);
+      this.unmap(seg.file);
       debug('segment %s was stale: unmapped', handle);
     }
     try {
@@ -77,16 +95,15 @@ export class SegmentTable {
     debug('VPP deleted segment in slot %d', slot);
     if (!seg) return;
     this.slots.delete(slot);
-    this.engine.unmapSegment(seg.base, seg.size);
+    this.unmap(seg.file);
   }
 
   /** Forget and unmap all of them (detach). */
   release() {
-    for (const [slot, seg] of this.slots) {
-      this.engine.core.segment_del(slot);
-      this.engine.unmapSegment(seg.base, seg.size);
-    }
+    for (const slot of this.slots.keys()) this.engine.core.segment_del(slot);
+    for (const m of this.files.values()) this.engine.unmapSegment(m.base, m.size);
     this.slots.clear();
+    this.files.clear();
   }
 }
 

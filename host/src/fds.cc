@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <string>
 #include <unistd.h>
 
 #include "errors.h"
@@ -22,6 +23,15 @@ static Napi::Value FdSize(const Napi::CallbackInfo &info) {
   struct stat st;
   if (fstat(fd, &st) < 0) ThrowErrno(info.Env(), errno, "fstat");
   return Napi::Number::New(info.Env(), double(st.st_size));
+}
+
+// fdIdentity(fd) -> "dev:ino": the same memfd reached through two fds (VPP
+// sends a cut-through segment once per end when one app is both ends).
+static Napi::Value FdIdentity(const Napi::CallbackInfo &info) {
+  int fd = ArgFd(info, 0, "fdIdentity");
+  struct stat st;
+  if (fstat(fd, &st) < 0) ThrowErrno(info.Env(), errno, "fstat");
+  return Napi::String::New(info.Env(), std::to_string(uint64_t(st.st_dev)) + ":" + std::to_string(uint64_t(st.st_ino)));
 }
 
 static Napi::Value CloseFd(const Napi::CallbackInfo &info) {
@@ -98,6 +108,7 @@ static Napi::Value TestEventfd(const Napi::CallbackInfo &info) {
 
 void InitFds(Napi::Env env, Napi::Object exports) {
   exports.Set("fdSize", Napi::Function::New(env, FdSize, "fdSize"));
+  exports.Set("fdIdentity", Napi::Function::New(env, FdIdentity, "fdIdentity"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
   exports.Set("eventfdWrite", Napi::Function::New(env, EventfdWrite, "eventfdWrite"));
   exports.Set("eventfdRead", Napi::Function::New(env, EventfdRead, "eventfdRead"));

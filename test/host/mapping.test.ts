@@ -10,6 +10,20 @@ const d = host ? describe : describe.skip;
 const WASM_PAGE = 65536;
 
 d('memfd mappings', () => {
+  test('fdIdentity names the file: stable for one memfd, another for another', () => {
+    const h = host!;
+    const a = h.testMemfd(h.pageSize), b = h.testMemfd(h.pageSize);
+    try {
+      expect(h.fdIdentity(a)).toMatch(/^\d+:\d+$/);
+      expect(h.fdIdentity(a)).toBe(h.fdIdentity(a));
+      expect(h.fdIdentity(a)).not.toBe(h.fdIdentity(b));
+      expect(() => h.fdIdentity(1e6)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fstat' }));
+    } finally {
+      h.closeFd(a);
+      h.closeFd(b);
+    }
+  });
+
   test('mapAnywhere twice over one memfd: both mappings share bytes; counts return to baseline', () => {
     const h = host!;
     const fds0 = h.openFdCount(), maps0 = h.mappingCount();
