@@ -93,6 +93,10 @@ export interface Host extends CoreWrappers {
   coreRecvInto(core: NativeCore, sid: number, into: Uint8Array): number;
   /** One read: a Buffer of what was there (up to max), null when empty, or -errno. */
   coreRecv(core: NativeCore, sid: number, max: number): Buffer | null | number;
+  /** The next datagram's payload (up to max), its sender in scratch; or -errno (VN_EAGAIN: none). */
+  coreDgramRecv(core: NativeCore, sid: number, max: number): Buffer | number;
+  /** One datagram (addresses in scratch): its length, 0 no room now, or -errno. */
+  coreDgramSend(core: NativeCore, sid: number, data: Uint8Array, isIp4: number, port: number): number;
   /** vn_region_alloc: a page-aligned region (ENOMEM thrown on failure). */
   regionAlloc(size: number): number;
   regionFree(addr: number): void;

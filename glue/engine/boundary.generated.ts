@@ -49,6 +49,18 @@ export interface CoreApi {
   rx_peek(sid: number, len: number): number;
   /** int32_t vn_rx_release(vn_core_t* c, uint32_t sid, uint32_t n) */
   rx_release(sid: number, n: number): number;
+  /** int32_t vn_udp_bind(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
+  udp_bind(isIp4: number, port: number): number;
+  /** int32_t vn_udp_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
+  udp_connect(isIp4: number, port: number): number;
+  /** int32_t vn_dgram_peek(vn_core_t* c, uint32_t sid, uint32_t max) */
+  dgram_peek(sid: number, max: number): number;
+  /** int32_t vn_dgram_release(vn_core_t* c, uint32_t sid) */
+  dgram_release(sid: number): number;
+  /** int32_t vn_dgram_reserve(vn_core_t* c, uint32_t sid, uint32_t len, uint32_t is_ip4, uint32_t port) */
+  dgram_reserve(sid: number, len: number, isIp4: number, port: number): number;
+  /** int32_t vn_dgram_commit(vn_core_t* c, uint32_t sid) */
+  dgram_commit(sid: number): number;
 }
 
 /** Each CoreApi function: its arity (without the core) and whether its result is unsigned (uint32_t, uintptr_t: read back with >>> 0). */
@@ -76,6 +88,12 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
   tx_commit: { arity: 2, u32: false },
   rx_peek: { arity: 2, u32: false },
   rx_release: { arity: 2, u32: false },
+  udp_bind: { arity: 2, u32: false },
+  udp_connect: { arity: 2, u32: false },
+  dgram_peek: { arity: 2, u32: false },
+  dgram_release: { arity: 1, u32: false },
+  dgram_reserve: { arity: 4, u32: false },
+  dgram_commit: { arity: 1, u32: false },
 };
 
 /** The CoreApi function names, in header order. */
@@ -83,7 +101,7 @@ export const CORE_FUNCTIONS: readonly (keyof CoreApi)[] = [
   'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_del', 'segment_base',
   'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close', 'abort',
   'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit', 'rx_peek',
-  'rx_release',
+  'rx_release', 'udp_bind', 'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve', 'dgram_commit',
 ];
 
 /** Functions returning uint32_t or uintptr_t: read back unsigned. */
@@ -124,6 +142,8 @@ export const VN = {
   ADDR_IP: 0,
   ADDR_PORT: 16,
   ADDR_IS_IP4: 18,
+  DGRAM_LCL_IP: 20,
+  DGRAM_LEN: 36,
   INFO_RETVAL: 0,
   INFO_APP_INDEX: 1,
   INFO_CLIENT_HANDLE: 2,

@@ -38,6 +38,8 @@ export function createNativeEngine(opts: EngineOptions = {}): Engine {
     unmapSegment: (base, size) => host.unmap(base, size),
     send: (sid, data) => host.coreSend(c, sid, data),
     recv: (sid, max) => host.coreRecv(c, sid, max),
+    dgramRecv: (sid, max) => host.coreDgramRecv(c, sid, max),
+    dgramSend: (sid, data, isIp4, port) => host.coreDgramSend(c, sid, data, isIp4, port),
     recvInto: (sid, buf) => host.coreRecvInto(c, sid, buf),
     dispose() {
       if (disposed) return;

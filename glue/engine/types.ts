@@ -34,6 +34,15 @@ export interface Engine {
   recv(sid: number, max: number): Buffer | number | null;
   /** Take up to buf.length readable bytes out of the rx fifo into `buf` (no allocation: node's `onread`); returns bytes, 0 when none, negative = -errno. */
   recvInto(sid: number, buf: Uint8Array): number;
+  /**
+   * The next datagram of a UDP session (vn_udp_bind): its payload, up to
+   * `max` bytes (a longer one is cut there), in a new Buffer; the sender,
+   * its destination and its whole length are left in scratch (VN_ADDR_*,
+   * VN_DGRAM_*). A negative number when none waits (VN_EAGAIN) or on error.
+   */
+  dgramRecv(sid: number, max: number): Buffer | number;
+  /** One datagram to the address in scratch[0..16] and `port`, from scratch VN_DGRAM_LCL_IP: its length, 0 = no room now (wait for VN_EV_TX), or negative. */
+  dgramSend(sid: number, data: Uint8Array, isIp4: number, port: number): number;
   /** Free the core. */
   dispose(): void;
 }

@@ -59,7 +59,7 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
   const scratchPtr = ex.vn_scratch(corePtr);
   const eventsPtr = ex.vn_events(corePtr);
   const iovPtr = ex.vn_iov(corePtr) >>> 2;
-  const { vn_tx_reserve, vn_tx_commit, vn_rx_peek, vn_rx_release } = ex;
+  const { vn_tx_reserve, vn_tx_commit, vn_rx_peek, vn_rx_release, vn_dgram_peek, vn_dgram_release, vn_dgram_reserve, vn_dgram_commit } = ex;
 
   const core = {} as Record<string, (...a: number[]) => number>;
   for (const name of CORE_FUNCTIONS) {
@@ -76,14 +76,27 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
     return base;
   };
   const round = (n: number) => Math.ceil(n / 4096) * 4096;
-  /** Copy the `n` bytes vn_rx_peek described (its iov) into `dst`, then release them from the fifo. */
-  const takePeeked = (sid: number, dst: Uint8Array, n: number): number => {
+  /** Copy the `n` bytes the core's iov describes into `dst`. */
+  const copyOut = (dst: Uint8Array, n: number) => {
     if (u8.byteLength === 0) refresh();
     for (let i = iovPtr, off = 0; off < n; i += IOV_WORDS) {
       const p = u32[i], len = u32[i + 1];
       dst.set(u8.subarray(p, p + len), off);
       off += len;
     }
+  };
+  /** Copy `data` into the regions the core's iov describes. */
+  const copyIn = (data: Uint8Array, n: number) => {
+    if (u8.byteLength === 0) refresh();
+    for (let i = iovPtr, off = 0; off < n; i += IOV_WORDS) {
+      const len = u32[i + 1];
+      u8.set(off === 0 && len === data.length ? data : data.subarray(off, off + len), u32[i]);
+      off += len;
+    }
+  };
+  /** Copy the `n` bytes vn_rx_peek described (its iov) into `dst`, then release them from the fifo. */
+  const takePeeked = (sid: number, dst: Uint8Array, n: number): number => {
+    copyOut(dst, n);
     const rv = vn_rx_release(corePtr, sid, n);
     return rv < 0 ? rv : n;
   };
@@ -124,12 +137,7 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
     send(sid, data) {
       const n = vn_tx_reserve(corePtr, sid, data.length);
       if (n <= 0) return n;
-      if (u8.byteLength === 0) refresh();
-      for (let i = iovPtr, off = 0; off < n; i += IOV_WORDS) {
-        const len = u32[i + 1];
-        u8.set(off === 0 && len === data.length ? data : data.subarray(off, off + len), u32[i]);
-        off += len;
-      }
+      copyIn(data, n);
       const rv = vn_tx_commit(corePtr, sid, n);
       return rv < 0 ? rv : n;
     },
@@ -139,6 +147,21 @@ export function createWasmEngine(opts: EngineOptions = {}, host: WasmHooks = {})
       const buf = Buffer.allocUnsafe(n);
       const rv = takePeeked(sid, buf, n);
       return rv < 0 ? rv : buf;
+    },
+    dgramRecv(sid, max) {
+      const n = vn_dgram_peek(corePtr, sid, max);
+      if (n < 0) return n;
+      const buf = Buffer.allocUnsafe(n);
+      copyOut(buf, n);
+      const rv = vn_dgram_release(corePtr, sid);
+      return rv < 0 ? rv : buf;
+    },
+    dgramSend(sid, data, isIp4, port) {
+      const n = vn_dgram_reserve(corePtr, sid, data.length, isIp4, port);
+      if (n <= 0) return n;
+      copyIn(data, n);
+      const rv = vn_dgram_commit(corePtr, sid);
+      return rv < 0 ? rv : n;
     },
     recvInto(sid, buf) {
       const n = vn_rx_peek(corePtr, sid, buf.length);

@@ -169,6 +169,18 @@ static Napi::Value RegionFree(const Napi::CallbackInfo &info) {
 
 static inline uint32_t ClampLen(size_t n) { return n > INT32_MAX ? uint32_t(INT32_MAX) : uint32_t(n); }
 
+// Copy src into the regions a reserve left in vn_iov() (at most want bytes).
+static size_t CopyIn(vn_core_t *c, const uint8_t *src, size_t want) {
+  const vn_iov_t *iov = vn_iov(c);
+  size_t done = 0;
+  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
+    size_t k = std::min(size_t(iov[i].len), want - done);
+    memcpy(reinterpret_cast<void *>(iov[i].base), src + done, k);
+    done += k;
+  }
+  return done;
+}
+
 // coreSend(core, sid, data) -> bytes taken (0: fifo full, wait for VN_EV_TX) or -errno.
 static Napi::Value CoreSend(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -179,13 +191,7 @@ static Napi::Value CoreSend(const Napi::CallbackInfo &info) {
   ArgBytes(info, 2, "coreSend", &data, &len);
   int32_t n = vn_tx_reserve(c, sid, ClampLen(len));
   if (n <= 0) return Napi::Number::New(env, n);
-  const vn_iov_t *iov = vn_iov(c);
-  size_t want = std::min(size_t(n), len), done = 0;
-  for (int i = 0; i < VN_MAX_IOV && done < want; i++) {
-    size_t k = std::min(size_t(iov[i].len), want - done);
-    memcpy(reinterpret_cast<void *>(iov[i].base), data + done, k);
-    done += k;
-  }
+  size_t done = CopyIn(c, data, std::min(size_t(n), len));
   int32_t r = vn_tx_commit(c, sid, uint32_t(done));
   return Napi::Number::New(env, r < 0 ? r : int32_t(done));
 }
@@ -236,6 +242,38 @@ static Napi::Value CoreRecv(const Napi::CallbackInfo &info) {
   return done == size_t(n) ? Napi::Value(buf) : Napi::Value(Napi::Buffer<uint8_t>::Copy(env, buf.Data(), done));
 }
 
+// coreDgramRecv(core, sid, max) -> the next datagram's payload (up to max) in
+// a Buffer, its sender in scratch; or -errno (VN_EAGAIN: none waits).
+static Napi::Value CoreDgramRecv(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  vn_core_t *c = CoreArg(info, "coreDgramRecv");
+  uint32_t sid = NumArg<uint32_t>(info, 1, "coreDgramRecv");
+  uint32_t max = ArgU32(info, 2, "coreDgramRecv", "max");
+  int32_t n = vn_dgram_peek(c, sid, max);
+  if (n < 0) return Napi::Number::New(env, n);
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, size_t(n));
+  CopyOut(c, buf.Data(), size_t(n));
+  int32_t r = vn_dgram_release(c, sid);
+  return r < 0 ? Napi::Value(Napi::Number::New(env, r)) : Napi::Value(buf);
+}
+
+// coreDgramSend(core, sid, data, isIp4, port) -> data.length sent, 0 no room
+// now (wait for VN_EV_TX), or -errno; the addresses wait in scratch.
+static Napi::Value CoreDgramSend(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  vn_core_t *c = CoreArg(info, "coreDgramSend");
+  uint32_t sid = NumArg<uint32_t>(info, 1, "coreDgramSend");
+  uint8_t *data;
+  size_t len;
+  ArgBytes(info, 2, "coreDgramSend", &data, &len);
+  uint32_t is_ip4 = ArgU32(info, 3, "coreDgramSend", "isIp4"), port = ArgU32(info, 4, "coreDgramSend", "port");
+  int32_t n = vn_dgram_reserve(c, sid, ClampLen(len), is_ip4, port);
+  if (n <= 0) return Napi::Number::New(env, n);
+  CopyIn(c, data, size_t(n));
+  int32_t r = vn_dgram_commit(c, sid);
+  return Napi::Number::New(env, r < 0 ? r : n);
+}
+
 void InitCore(Napi::Env env, Napi::Object exports) {
   Napi::Object arity = Napi::Object::New(env);
 #define X(fn, n)                                                                                   \
@@ -254,6 +292,8 @@ void InitCore(Napi::Env env, Napi::Object exports) {
   exports.Set("coreSend", Napi::Function::New(env, CoreSend, "coreSend"));
   exports.Set("coreRecvInto", Napi::Function::New(env, CoreRecvInto, "coreRecvInto"));
   exports.Set("coreRecv", Napi::Function::New(env, CoreRecv, "coreRecv"));
+  exports.Set("coreDgramRecv", Napi::Function::New(env, CoreDgramRecv, "coreDgramRecv"));
+  exports.Set("coreDgramSend", Napi::Function::New(env, CoreDgramSend, "coreDgramSend"));
   exports.Set("regionAlloc", Napi::Function::New(env, RegionAlloc, "regionAlloc"));
   exports.Set("regionFree", Napi::Function::New(env, RegionFree, "regionFree"));
 }

@@ -127,6 +127,27 @@ forEachEngine('control messages', (ctx) => {
     expect(new DataView(s.buffer, s.byteOffset).getUint16(VN.ADDR_PORT, true)).toBe(7000);
   });
 
+  ctx.test('cut-through ACCEPTED (no endpoints): the listener\'s address, or the loopback for a wildcard one, and one stand-in port', () => {
+    const addr = (sid: number, which: number) => {
+      expect(ctx.eng.core.session_addr(sid, which)).toBe(0);
+      const s = ctx.eng.scratch();
+      return [s.subarray(VN.ADDR_IP, VN.ADDR_IP + 16).join('.'), new DataView(s.buffer, s.byteOffset).getUint16(VN.ADDR_PORT, true)];
+    };
+    const w = attached(ctx.eng);
+    for (const [lip, want] of [[ip4(0, 0, 0, 0), ip4(127, 0, 0, 1)], [ip4(127, 0, 0, 2), ip4(127, 0, 0, 2)]]) {
+      const l = w.listen(7000 + want[15], lip);
+      w.accepted({ listener: l.handle, ct: true });
+      const [ev] = ofType(w.pollAll(), EV.ACCEPTED);
+      const sid = ev[1];
+      expect(ctx.eng.core.session_flags(sid) & VN.SS_CUT_THROUGH).toBe(VN.SS_CUT_THROUGH);
+      const [lcl, rmt] = [addr(sid, 0), addr(sid, 1)];
+      expect(lcl[0]).toBe(want.join('.'));
+      expect(rmt[0]).toBe(want.join('.'));
+      expect(rmt[1]).toBeGreaterThanOrEqual(49152);
+      w.ctrlMq.drain(); w.vppMqs[0].drain();
+    }
+  });
+
   ctx.test('handle 0 is a valid session and listener handle (§7.1)', () => {
     const w = attached(ctx.eng);
     ctx.eng.scratch().set(ip4(0, 0, 0, 0));

@@ -23,7 +23,7 @@ export const EV = GEN_VN.EV;
 
 /** session_evt_type_t (§7.3). */
 export const T = {
-  IO_RX: 0, IO_TX: 1, IO_TX_FLUSH: 2, RESET: 8, BOUND: 9, UNLISTEN_REPLY: 10, ACCEPTED: 11,
+  IO_RX: 0, IO_TX: 1, IO_TX_FLUSH: 2, IO_TX_MAIN: 4, RESET: 8, BOUND: 9, UNLISTEN_REPLY: 10, ACCEPTED: 11,
   ACCEPTED_REPLY: 12, CONNECTED: 13, DISCONNECTED: 14, DISCONNECTED_REPLY: 15, RESET_REPLY: 16,
   SHUTDOWN: 20, DISCONNECT: 21, CONNECT: 22, LISTEN: 24, UNLISTEN: 26, APP_DETACH: 27,
   APP_ADD_SEGMENT: 28, APP_DEL_SEGMENT: 29, MIGRATED: 30, CLEANUP: 31, TERMINATE: 38,
@@ -557,11 +557,27 @@ export class FakeVpp {
     this.appMq.must(this.appMq.ctrl(T.BOUND, m));
     return h;
   }
+  /** vn_udp_bind + its BOUND with a connectionless session's fifos (§ datagrams). */
+  udpBind(port = 5353, ip = ip4(127, 0, 0, 2), fifo?: FifoOpts): { sid: number; handle: bigint; cl: bigint; rx: Fifo; tx: Fifo } {
+    this.eng.scratch().set(ip, 0);
+    const sid = this.eng.core.udp_bind(1, port);
+    if (sid < 0) throw new Error(`udp_bind -> ${sid}`);
+    const [p] = this.ctrlMq.drain();
+    if (p?.type !== T.LISTEN || p.f.proto !== 1) throw new Error(`expected a UDP LISTEN, got ${JSON.stringify(p)}`);
+    const rx = Fifo.create(this.app, fifo), tx = Fifo.create(this.app, fifo);
+    const handle = this.handle(), cl = 0x0000000300000007n + BigInt(sid);
+    const m = new Msg(79).u32(0, sid).u64(4, handle).u64(12, cl).u32(20, 0)
+      .u8(24, 1).bytes(25, ip).be16(41, port)
+      .u64(43, rx.off).u64(51, tx.off).u64(59, this.vppMqs[0].q).u64(67, this.segHandle).u32(75, 0);
+    this.appMq.must(this.appMq.ctrl(T.BOUND, m));
+    return { sid, handle, cl, rx, tx };
+  }
   unlistenReply(o: { context: number; handle: bigint; retval?: number }) {
     this.appMq.must(this.appMq.ctrl(T.UNLISTEN_REPLY, new Msg(16).u32(0, o.context).u64(4, o.handle).u32(12, o.retval ?? 0)));
   }
   /** ACCEPTED (§7.5) with fresh fifos in `seg` (default the attach segment). */
-  accepted(o: { listener: bigint; handle?: bigint; seg?: Segment; segHandle?: bigint; rx?: Fifo; tx?: Fifo; fifo?: FifoOpts; mq?: number; rxOff?: number; txOff?: number; vppEvtQ?: number; mqIndex?: number }) {
+  /** ct: a cut-through ACCEPTED, as VPP sends it: both endpoints zero but for rmt.is_ip4. */
+  accepted(o: { listener: bigint; handle?: bigint; seg?: Segment; segHandle?: bigint; rx?: Fifo; tx?: Fifo; fifo?: FifoOpts; mq?: number; rxOff?: number; txOff?: number; vppEvtQ?: number; mqIndex?: number; ct?: boolean }) {
     const seg = o.seg ?? this.app;
     const rx = o.rx ?? Fifo.create(seg, o.fifo), tx = o.tx ?? Fifo.create(seg, o.fifo);
     const h = o.handle ?? this.handle();
@@ -569,8 +585,11 @@ export class FakeVpp {
     const m = new Msg(120).u32(0, this.appIndex).u64(4, o.listener).u64(12, h)
       .u64(20, o.rxOff ?? rx.off).u64(28, o.txOff ?? tx.off).u64(36, o.segHandle ?? this.segHandle)
       .u64(44, o.vppEvtQ ?? this.vppMqs[mqi].q).u32(52, o.mqIndex ?? mqi);
-    endpoint(m, 56, ip4(127, 0, 0, 1), 7000);
-    endpoint(m, 84, ip4(127, 0, 0, 9), 40000);
+    if (o.ct) endpoint(m, 84, ip4(0, 0, 0, 0), 0);
+    else {
+      endpoint(m, 56, ip4(127, 0, 0, 1), 7000);
+      endpoint(m, 84, ip4(127, 0, 0, 9), 40000);
+    }
     m.u16(112, 0x800);
     this.appMq.must(this.appMq.ctrl(T.ACCEPTED, m));
     return { handle: h, rx, tx, mq: this.vppMqs[mqi] };
@@ -600,9 +619,9 @@ export class FakeVpp {
 
   // ---- whole sequences
   /** listen → LISTEN posted → BOUND → VN_EV_BOUND. */
-  listen(port = 7000): { sid: number; handle: bigint } {
+  listen(port = 7000, ip = ip4(0, 0, 0, 0)): { sid: number; handle: bigint } {
     const c = this.eng.core;
-    this.eng.scratch().set(ip4(0, 0, 0, 0), 0);
+    this.eng.scratch().set(ip, 0);
     const sid = c.listen(1, port);
     if (sid < 0) throw new Error(`listen -> ${sid}`);
     const p = this.ctrlMq.drain();

@@ -92,6 +92,9 @@ enum vn_event_type {
 #define VN_ADDR_IP       0   /* 16 bytes, ip46 in network order (IPv4 in bytes 12..15) */
 #define VN_ADDR_PORT    16   /* u16, host order */
 #define VN_ADDR_IS_IP4  18   /* u8 */
+#define VN_DGRAM_LCL_IP 20   /* vn_dgram_peek: the address it was sent to (16 bytes);
+                                vn_dgram_reserve: the source to send from */
+#define VN_DGRAM_LEN    36   /* u32: vn_dgram_peek: the datagram's whole length */
 
 /* ---- iov entry, as laid out in vn_iov() ---- */
 typedef struct vn_iov {
@@ -207,6 +210,31 @@ int32_t vn_tx_commit(vn_core_t *c, uint32_t sid, uint32_t n);
 int32_t vn_rx_peek(vn_core_t *c, uint32_t sid, uint32_t len);
 /* Consume n bytes (frees chunks, sends a dequeue notification if VPP asked). */
 int32_t vn_rx_release(vn_core_t *c, uint32_t sid, uint32_t n);
+
+/* ---------- datagrams (UDP: vn_udp_bind sessions) ----------
+ * Every record in a UDP session's fifos is one datagram: VPP's 47-byte
+ * header (peer, local address, ports, length), then its payload. */
+/* A connectionless UDP session on scratch[0] ip and port (non-zero; VPP
+ * picks none). VN_EV_BOUND answers as for vn_listen; then the session reads
+ * and writes datagrams, and vn_unlisten closes it. */
+int32_t vn_udp_bind(vn_core_t *c, uint32_t is_ip4, uint32_t port);   /* -> sid */
+/* A connected UDP session to scratch[0] ip and port: its CONNECTED's local
+ * address says which source VPP picks for that peer (then vn_close it). */
+int32_t vn_udp_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port);   /* -> sid */
+/* The next datagram: its payload, up to max bytes, as regions in vn_iov();
+ * the sender at scratch VN_ADDR_*, its destination at VN_DGRAM_LCL_IP and its
+ * length at VN_DGRAM_LEN. Returns the payload bytes handed out (a longer
+ * datagram is cut there), VN_EAGAIN when none waits. */
+int32_t vn_dgram_peek(vn_core_t *c, uint32_t sid, uint32_t max);
+/* Drop the datagram vn_dgram_peek handed out, all of it. */
+int32_t vn_dgram_release(vn_core_t *c, uint32_t sid);
+/* Room for one datagram of len (1..65507) bytes to scratch[0] ip, port, from
+ * scratch VN_DGRAM_LCL_IP: writes its header and hands out the payload's
+ * regions in vn_iov(). Returns len, or 0 when the fifo has no room for it
+ * now (a TX-space notification is armed: wait for VN_EV_TX). */
+int32_t vn_dgram_reserve(vn_core_t *c, uint32_t sid, uint32_t len, uint32_t is_ip4, uint32_t port);
+/* Send the reserved datagram (header and payload become visible at once). */
+int32_t vn_dgram_commit(vn_core_t *c, uint32_t sid);
 
 #ifdef __cplusplus
 }

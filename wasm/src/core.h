@@ -79,6 +79,7 @@ enum {
 #define SF2_SHUT          0x01u   /* vn_shutdown called: no more writes */
 #define SF2_ACCEPTED      0x02u   /* the server end of the session */
 #define SF2_POLL          0x04u   /* vn_session_poll: the host polls, arm no events */
+#define SF2_DGRAM         0x08u   /* a connectionless UDP session (vn_udp_bind): datagram records, TX_MAIN */
 
 typedef struct {
   uint8_t state;
@@ -95,6 +96,8 @@ typedef struct {
   uint32_t freed_epoch;   /* free: epoch + 1 of the vn_poll that freed it (survives reuse) */
   uint32_t tx_reserved;   /* bytes handed out by vn_tx_reserve */
   uint32_t rx_peeked;     /* bytes handed out by vn_rx_peek */
+  uint32_t cl_index;      /* dgram: low half of BOUND's cl_sh_handle, named in its TX_MAIN events */
+  uint32_t dgram_len;     /* dgram: the record vn_dgram_peek handed out, header included */
   uint64_t handle;
   vn_fifo_t rx, tx;       /* data fifos */
   vn_fifo_t rx_sig, tx_sig; /* signal fifos (= data fifos unless cut-through) */
@@ -178,10 +181,10 @@ int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_i
 /* encode.c: build one message to VPP and post it on VPP-bound queue mq
  * (listen, unlisten, connect: the control queue). 0 posted, VN_EAGAIN full,
  * another negative code if nothing can be sent. */
-int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip);
+int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip, uint8_t proto);
 int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle);
 int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip,
-                uint16_t lcl_port, const uint8_t *lcl_ip);
+                uint16_t lcl_port, const uint8_t *lcl_ip, uint8_t proto);
 /* SHUTDOWN, DISCONNECT, TERMINATE, DISCONNECTED_REPLY, RESET_REPLY (type) */
 int msg_close(vn_core_t *c, uint32_t mq, uint8_t type, uint64_t handle);
 int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retval, uint64_t handle, uint32_t sid);
@@ -211,6 +214,7 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n);
 void fifo_tx_event(vn_core_t *c, vn_session_t *s);
 int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len);
 int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n);
+int fifo_poison(vn_core_t *c, vn_session_t *s);   /* the session's fifos lied: cut it off; VN_EBADMSG */
 
 /* session.c */
 void session_dispatch(vn_core_t *c, const uint8_t *elt, uint32_t ring);

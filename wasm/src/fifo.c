@@ -177,7 +177,7 @@ int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t slot, uint64_t off) {
 }
 
 /* The segment lied about this session's fifo: no more access to it. */
-static int fifo_poison(vn_core_t *c, vn_session_t *s) {
+int fifo_poison(vn_core_t *c, vn_session_t *s) {
   if (!(s->flags & SF_POISONED)) {
     s->flags |= SF_POISONED;
     core_emit(c, VN_EV_SESSION_ERROR, (uint32_t)(s - c->sessions), (uint32_t)VN_EBADMSG, 0, 0, 0);

@@ -112,6 +112,19 @@
 /* session event types */
 #define EVT_IO_RX                0
 #define EVT_IO_TX                1
+#define EVT_IO_TX_MAIN           4   /* TX of a connectionless session (looked up on VPP's main thread) */
+#define PROTO_UDP                1   /* transport_proto_t: LISTEN_PROTO / CONNECT proto */
+/* session_dgram_hdr_t, packed: every datagram in a UDP fifo starts with it */
+#define DGRAM_LEN                0   /* u32 payload bytes */
+#define DGRAM_OFFSET             4   /* u32, 0 from and for apps */
+#define DGRAM_RMT_IP             8   /* ip46 */
+#define DGRAM_LCL_IP            24   /* ip46: VPP sends from it verbatim */
+#define DGRAM_RMT_PORT          40   /* u16, network order */
+#define DGRAM_LCL_PORT          42   /* u16, network order */
+#define DGRAM_IS_IP4            44   /* u8 */
+#define DGRAM_GSO_SIZE          45   /* u16 */
+#define DGRAM_HDR_SIZE          47
+#define DGRAM_MAX            65507   /* largest UDP payload over IPv4 */
 #define EVT_RESET                8
 #define EVT_BOUND                9
 #define EVT_UNLISTEN_REPLY      10
@@ -190,6 +203,11 @@
 #define BOUND_HANDLE             4
 #define BOUND_RETVAL            20
 #define BOUND_LCL_PORT          41
+#define BOUND_CL_SH_HANDLE      12   /* u64: connectionless (UDP) session; its low half names it in TX_MAIN */
+#define BOUND_RX_FIFO           43   /* u64: UDP: fifo offsets in BOUND_SEGMENT */
+#define BOUND_TX_FIFO           51
+#define BOUND_VPP_EVT_Q         59   /* u64: the queue for its IO events */
+#define BOUND_SEGMENT           67   /* u64 */
 #define BOUND_SIZE              79
 #define UNLISTEN_REPLY_CONTEXT   0
 #define UNLISTEN_REPLY_HANDLE    4

@@ -16,8 +16,15 @@ void pending_clear(vn_core_t *c, vn_session_t *s) {
   if (s->pend) { c->n_pending--; s->pend = 0; }
 }
 
+/* An IO event for s: a connectionless UDP session is named by its BOUND's
+ * cl_sh_handle and its TX goes as TX_MAIN (VPP looks it up on its main thread). */
+static int post_io(vn_core_t *c, vn_session_t *s, uint8_t type) {
+  if (!(s->flags2 & SF2_DGRAM)) return mq_send_io(c, s->mq, type, (uint32_t)s->handle);
+  return mq_send_io(c, s->mq, type == EVT_IO_TX ? EVT_IO_TX_MAIN : type, s->cl_index);
+}
+
 void pending_post_io(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t bit) {
-  if (mq_send_io(c, s->mq, type, (uint32_t)s->handle) == VN_EAGAIN) pending_mark(c, s, bit);
+  if (post_io(c, s, type) == VN_EAGAIN) pending_mark(c, s, bit);
 }
 
 void pending_close(vn_core_t *c, vn_session_t *s, uint8_t type, uint8_t bit) {
@@ -39,9 +46,9 @@ void pending_retry(vn_core_t *c) {
       s->pend &= (uint8_t)~PEND_SHUTDOWN;
     if ((s->pend & PEND_CLOSE) && msg_close(c, s->mq, s->close_type, s->handle) == 0)
       s->pend &= (uint8_t)~PEND_CLOSE;
-    if ((s->pend & PEND_TX_EVT) && mq_send_io(c, s->mq, EVT_IO_TX, (uint32_t)s->handle) == 0)
+    if ((s->pend & PEND_TX_EVT) && post_io(c, s, EVT_IO_TX) == 0)
       s->pend &= (uint8_t)~PEND_TX_EVT;
-    if ((s->pend & PEND_DEQ_NTF) && mq_send_io(c, s->mq, EVT_IO_RX, (uint32_t)s->handle) == 0)
+    if ((s->pend & PEND_DEQ_NTF) && post_io(c, s, EVT_IO_RX) == 0)
       s->pend &= (uint8_t)~PEND_DEQ_NTF;
     if (!s->pend) c->n_pending--;
   }

@@ -95,6 +95,30 @@ static void session_queue_close(vn_core_t *c, vn_session_t *s, uint8_t type) {
 #define find_listener(c, h) hmap_get(c, h, 1)
 #define find_session(c, h) hmap_get(c, h, 0)
 
+/* A connectionless UDP session's BOUND names the fifos it reads and writes
+ * datagrams through, and the queue and index of its TX_MAIN events. It is a
+ * data session from now on; one that names fifos we cannot use is poisoned
+ * (its host hears VN_EV_SESSION_ERROR after VN_EV_BOUND, and unlistens). */
+static void dgram_bound(vn_core_t *c, vn_session_t *s, const uint8_t *m) {
+  uint64_t seg = rd64(m + BOUND_SEGMENT);
+  int mq = mq_by_off(c, rd64(m + BOUND_VPP_EVT_Q));
+  s->cl_index = (uint32_t)rd64(m + BOUND_CL_SH_HANDLE);
+  s->state = SS_READY;
+  if (mq < 0 || session_bind_fifo(c, &s->rx, seg, rd64(m + BOUND_RX_FIFO)) < 0 ||
+      session_bind_fifo(c, &s->tx, seg, rd64(m + BOUND_TX_FIFO)) < 0) {
+    c->bad_msgs++;
+    session_unbind_fifos(c, s);
+    s->flags |= SF_POISONED;
+    core_emit(c, VN_EV_SESSION_ERROR, (uint32_t)(s - c->sessions), (uint32_t)VN_EBADMSG, 0, 0, 0);
+    return;
+  }
+  s->mq = (uint8_t)mq;
+  s->rx_sig = s->rx;
+  s->tx_sig = s->tx;
+  c->seg[s->rx.seg].refs++;
+  c->seg[s->tx.seg].refs++;
+}
+
 static void on_bound(vn_core_t *c, const uint8_t *m) {
   uint32_t sid = rd32(m + BOUND_CONTEXT);
   vn_session_t *s = sid_lookup(c, sid);
@@ -107,6 +131,7 @@ static void on_bound(vn_core_t *c, const uint8_t *m) {
   s->lcl_port = port;
   s->state = SS_LISTENER;
   hmap_put(c, sid);
+  if (s->flags2 & SF2_DGRAM) dgram_bound(c, s, m);
   if (s->flags & SF_APP_CLOSED) vn_unlisten(c, sid);
 }
 
@@ -156,9 +181,15 @@ static void on_accepted(vn_core_t *c, const uint8_t *m) {
   static const uint8_t zero[16];
   if (s->rmt_port == 0 && !memcmp(s->rmt_ip, zero, 16)) {
     s->flags |= SF_CT;
-    /* VPP names neither end's address on cut-through: report the listener's */
+    /* VPP names neither end's address on cut-through: report the listener's,
+     * or, for a wildcard listener, this host's loopback of its family (the
+     * peer is an app on this VPP: a socket never has 0.0.0.0 as an address) */
     vn_session_t *l = &c->sessions[lsid];
     if (!memcmp(s->lcl_ip, zero, 16)) memcpy(s->lcl_ip, l->lcl_ip, 16);
+    if (!memcmp(s->lcl_ip, zero, 16)) {
+      if (s->is_ip4) { s->lcl_ip[12] = 127; s->lcl_ip[15] = 1; }
+      else s->lcl_ip[15] = 1;
+    }
   }
   hmap_put(c, (uint32_t)sid);
   pending_accepted_reply(c, s, (uint32_t)sid);
@@ -310,44 +341,59 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
 /* Attached, and the shared memory has not lied: messages can go to VPP. */
 static int core_ready(const vn_core_t *c) { return c->attached && !c->poisoned; }
 
-int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
+static int32_t listen_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint8_t proto) {
   if (!core_ready(c)) return VN_ESHUTDOWN;
-  if (port > 65535 || is_ip4 > 1) return VN_EINVAL;
+  if (port > 65535 || is_ip4 > 1 || (proto == PROTO_UDP && port == 0)) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_LISTEN_PENDING);
   if (sid < 0) return sid;
-  int rv = msg_listen(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch);
+  int rv = msg_listen(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, proto);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
+  if (proto == PROTO_UDP) s->flags2 |= SF2_DGRAM;
   memcpy(s->lcl_ip, c->scratch, 16);
   return sid;
 }
+
+int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return listen_proto(c, is_ip4, port, 0); }
+int32_t vn_udp_bind(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return listen_proto(c, is_ip4, port, PROTO_UDP); }
 
 int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
   vn_session_t *s = sid_lookup(c, sid);
   if (!s) return VN_ENOENT;
   if (s->state == SS_LISTEN_PENDING) { s->flags |= SF_APP_CLOSED; return 0; }
   if (s->state == SS_UNLISTENING) return 0;
-  if (s->state != SS_LISTENER) return VN_EINVAL;
+  int dgram = s->state == SS_READY && (s->flags2 & SF2_DGRAM);
+  if (s->state != SS_LISTENER && !dgram) return VN_EINVAL;
   if (!core_ready(c)) return VN_ESHUTDOWN;
   int rv = msg_unlisten(c, sid, s->handle);
   if (rv < 0) return rv;
+  /* VPP frees a connectionless session's fifos at once: hands off them now */
+  if (dgram) { session_unbind_fifos(c, s); pending_clear(c, s); }
   s->state = SS_UNLISTENING;
   return 0;
 }
 
-int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port) {
+static int32_t connect_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port, uint8_t proto) {
   if (!core_ready(c)) return VN_ESHUTDOWN;
   if (port == 0 || port > 65535 || is_ip4 > 1 || lcl_port > 65535) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_CONNECTING);
   if (sid < 0) return sid;
-  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, (uint16_t)lcl_port, c->scratch + 16);
+  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, (uint16_t)lcl_port, c->scratch + 16, proto);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
   s->rmt_port = (uint16_t)port;
   memcpy(s->rmt_ip, c->scratch, 16);
   return sid;
+}
+
+int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port) {
+  return connect_proto(c, is_ip4, port, lcl_port, 0);
+}
+int32_t vn_udp_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
+  memset(c->scratch + 16, 0, 16);   /* VPP picks the source: that is the question */
+  return connect_proto(c, is_ip4, port, 0, PROTO_UDP);
 }
 
 int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
@@ -389,8 +435,13 @@ static int32_t session_close(vn_core_t *c, uint32_t sid, int abort) {
   return 0;
 }
 
-int32_t vn_close(vn_core_t *c, uint32_t sid) { return session_close(c, sid, 0); }
-int32_t vn_abort(vn_core_t *c, uint32_t sid) { return session_close(c, sid, 1); }
+/* a connectionless UDP session is VPP's listener: closing it is an unlisten */
+static int is_dgram(vn_core_t *c, uint32_t sid) {
+  vn_session_t *s = sid_lookup(c, sid);
+  return s && (s->flags2 & SF2_DGRAM);
+}
+int32_t vn_close(vn_core_t *c, uint32_t sid) { return is_dgram(c, sid) ? vn_unlisten(c, sid) : session_close(c, sid, 0); }
+int32_t vn_abort(vn_core_t *c, uint32_t sid) { return is_dgram(c, sid) ? vn_unlisten(c, sid) : session_close(c, sid, 1); }
 
 /* Cut-through has no TCP, so VPP reports 0.0.0.0:0 for the connecting end.
  * Both ends share the client->server data fifo, so both derive the same
