@@ -28,6 +28,12 @@
   X(tx_reserve, 2)           \
   X(tx_commit, 2)            \
   X(rx_peek, 2)              \
-  X(rx_release, 2)
+  X(rx_release, 2)           \
+  X(udp_bind, 2)             \
+  X(udp_connect, 2)          \
+  X(dgram_peek, 2)           \
+  X(dgram_release, 1)        \
+  X(dgram_reserve, 4)        \
+  X(dgram_commit, 1)
 
 #endif
