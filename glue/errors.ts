@@ -105,7 +105,7 @@ export function invalidArgType(name: string, expected: string, value: unknown): 
 // ---- node:net's own argument and state errors (same class, code and message as node) ----
 
 /** A Node-style error of class `Ctor` with `code`. */
-function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error, props: object = {}): NetError {
+export function nodeError(code: string, message: string, Ctor: ErrorConstructor = Error, props: object = {}): NetError {
   return Object.assign(new Ctor(message), { code }, props) as NetError;
 }
 

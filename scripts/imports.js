@@ -18,10 +18,10 @@ const LAYERS = [
   ['shared', ['errors', 'debug', 'config', 'vpp/addr', 'node-internals', 'activity', 'vpp-conf']],
   ['engine', ['engine/abi', 'engine/types', 'engine/wasm', 'engine/native', 'engine/index', 'host']],
   ['attachment', ['vpp/attach', 'vpp/segments', 'vpp/connects', 'vpp/busy-poll', 'vpp/stack']],
-  ['handles', ['vpp/stream-handle', 'vpp/listen-handle']],
+  ['handles', ['vpp/stream-handle', 'vpp/listen-handle', 'vpp/dgram-handle']],
   ['transport', ['vpp/index', 'transport']],
   ['binding', ['bind']],
-  ['net API', ['index', 'register', 'cli']],
+  ['net API', ['index', 'register', 'cli', 'dgram']],
 ];
 
 function modules(dir = GLUE, out = []) {

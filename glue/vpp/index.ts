@@ -9,6 +9,7 @@ import { stackDefaults, Stack } from './stack';
 
 export { VppStreamHandle } from './stream-handle';
 export { VppListenHandle } from './listen-handle';
+export { VppDgramHandle } from './dgram-handle';
 export { Stack } from './stack';
 
 export interface VppConfig {

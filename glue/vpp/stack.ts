@@ -70,6 +70,8 @@ export interface SessionSink {
 
 /** What the stack delivers to a listener (a VppListenHandle). */
 export interface ListenerSink {
+  /** A UDP session (VPP's connectionless listener): no TCP port of this app. */
+  readonly udp?: boolean;
   onBound(vppRetval: number, port: number): void;
   onUnbound(): void;
   onAccept(sid: number): void;
@@ -137,7 +139,7 @@ export class Stack {
   selfConnectStack?: () => Stack;
   /** A listener of this app is bound to `port` (any address). */
   listensOn(port: number): boolean {
-    for (const sid of this.listeners.keys()) if (this.endpoint(sid, 0)?.port === port) return true;
+    for (const [sid, l] of this.listeners) if (!l.udp && this.endpoint(sid, 0)?.port === port) return true;
     return false;
   }
 
