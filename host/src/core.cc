@@ -209,8 +209,8 @@ static size_t CopyOut(vn_core_t *c, uint8_t *dst, size_t want) {
 }
 
 // coreRecvInto(core, sid, u8) -> n: up to u8.length readable bytes copied into
-// the caller's buffer (JS allocates it with Buffer.allocUnsafe: no zero-fill,
-// unlike napi_create_buffer), consumed; 0 when empty, or -errno.
+// the caller's buffer (node's onread buffer, reused), consumed; 0 when empty,
+// or -errno.
 static Napi::Value CoreRecvInto(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   vn_core_t *c = CoreArg(info, "coreRecvInto");
