@@ -164,10 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (setup(&w, &in, &left) < 0) goto done;
   for (int steps = 0; left && steps < 256; steps++) {
     uint8_t op = *in++; left--;
-    switch (op % 12) {
+    switch (op % 14) {
     case 0: case 1: {                            /* patch a segment: u16 word offset, len, bytes */
       NEED(3);
-      uint8_t *b = op % 12 == 0 ? w.app : w.vpp; uint32_t sz = op % 12 == 0 ? APP_SZ : VPP_SZ;
+      uint8_t *b = op % 14 == 0 ? w.app : w.vpp; uint32_t sz = op % 14 == 0 ? APP_SZ : VPP_SZ;
       uint32_t off = (FSH + (uint32_t)(in[0] | in[1] << 8) * 4u) % sz, n = in[2] & 15; in += 3; left -= 3;
       if (n > left) n = (uint32_t)left;
       if (off + n > sz) n = sz - off;
@@ -254,6 +254,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case 10: consume_all(&w); break;
+    case 12: {                                   /* UDP bind and its BOUND with a fifo pair */
+      NEED(3);
+      uint32_t port = 1 + in[0], k = (in[1] % (N_FIFOS / 2)) * 2; in += 3; left -= 3;
+      memset(vn_scratch(w.c), 0, 16);
+      int32_t sid = vn_udp_bind(w.c, 1, port);
+      if (sid < 0) break;
+      uint8_t m[79] = {0};
+      w32(m, (uint32_t)sid); w64(m + 4, 0x200 + in[-1]); w64(m + 12, 0x400 + in[-1]); w64(m + 43, w.fifo[k]);
+      w64(m + 51, w.fifo[k + 1]); w64(m + 59, w.vppq); w64(m + 67, 0x300000001ull);
+      ctrl(&w, 9, m, sizeof m);
+      break;
+    }
+    case 13: {                                   /* datagrams: peek + release, reserve + commit */
+      NEED(3);
+      uint32_t sid = in[0] % 20, len = (uint32_t)in[1] << 6 | in[2]; in += 3; left -= 3;
+      int32_t n = vn_dgram_peek(w.c, sid, len);
+      if (n >= 0) {
+        const vn_iov_t *iov = vn_iov(w.c); uint32_t sum = 0; volatile uint8_t x = 0;
+        for (int i = 0; i < VN_MAX_IOV && sum < (uint32_t)n; i++) {
+          if (iov[i].len) { x ^= ((const uint8_t *)iov[i].base)[0]; x ^= ((const uint8_t *)iov[i].base)[iov[i].len - 1]; }
+          sum += iov[i].len;
+        }
+        if (sum != (uint32_t)n) abort();
+        vn_dgram_release(w.c, sid);
+      }
+      memset(vn_scratch(w.c), 0, 40);
+      n = vn_dgram_reserve(w.c, sid, len, 1, 9);
+      if (n > 0) {
+        const vn_iov_t *iov = vn_iov(w.c); uint32_t sum = 0;
+        for (int i = 0; i < VN_MAX_IOV && sum < (uint32_t)n; i++) { memset((void *)iov[i].base, 0xa5, iov[i].len); sum += iov[i].len; }
+        if (sum != (uint32_t)n) abort();
+        vn_dgram_commit(w.c, sid);
+      }
+      break;
+    }
     case 11: {                                   /* well-formed CONNECTED for a sid */
       NEED(2);
       uint8_t m[104] = {0}; uint32_t k = (in[1] % (N_FIFOS / 2)) * 2;
