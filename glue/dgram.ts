@@ -20,6 +20,8 @@ import { recordDecision } from './activity';
 import type { Stack } from './vpp/stack';
 import { VppDgramHandle, type Rinfo } from './vpp/dgram-handle';
 
+export type { Rinfo };
+
 export type SocketType = 'udp4' | 'udp6';
 export interface SocketOptions extends VppnetOptions {
   type: SocketType;
@@ -196,6 +198,12 @@ export class Socket extends EventEmitter {
   }
 
   // ---- send ----
+  send(msg: Msg, port?: number, address?: string, callback?: Callback): void;
+  send(msg: Msg, port?: number, callback?: Callback): void;
+  send(msg: Msg, callback?: Callback): void;
+  send(msg: string | ArrayBufferView, offset: number, length: number, port?: number, address?: string, callback?: Callback): void;
+  send(msg: string | ArrayBufferView, offset: number, length: number, port?: number, callback?: Callback): void;
+  send(msg: string | ArrayBufferView, offset: number, length: number, callback?: Callback): void;
   send(msg: Msg, ...rest: unknown[]): void {
     this.healthCheck();
     let cb = typeof rest[rest.length - 1] === 'function' ? rest.pop() as Callback : undefined;

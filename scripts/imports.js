@@ -21,7 +21,7 @@ const LAYERS = [
   ['handles', ['vpp/stream-handle', 'vpp/listen-handle', 'vpp/dgram-handle']],
   ['transport', ['vpp/index', 'transport']],
   ['binding', ['bind']],
-  ['net API', ['index', 'register', 'cli', 'dgram']],
+  ['net API', ['index', 'register', 'cli', 'dgram', 'tls']],
 ];
 
 function modules(dir = GLUE, out = []) {
