@@ -240,7 +240,7 @@ unix {
 api-segment { prefix ${o.shmPrefix} }
 socksvr { socket-name ${o.runDir}/api.sock }
 statseg { socket-name ${o.runDir}/stats.sock size 32M page-size 4k }
-cpu { main-core ${o.mainCore} }
+cpu { main-core ${o.mainCore}${o.workers ? ` workers ${o.workers}` : ''} }
 buffers { buffers-per-numa 16384 page-size 4k }
 memory { main-heap-size ${o.mainHeap} main-heap-page-size 4k }
 plugins {
@@ -441,6 +441,7 @@ class VppInstance {
       VPP_PEER_LOOP_IF: this.peerLoopIf,
       VPP_PRIVATE_RX_MQS: this.privateRxMqs ? '1' : '0',
       VPP_POLL_SLEEP_USEC: String(this.pollSleepUsec),
+      VPP_WORKERS: String(this.workers ?? 0),
       VPP_PREFIX: this.prefix,
       VPP_LIB_DIR: this.libDir,
       VPP_LDP_LIB: path.join(this.libDir, 'libvcl_ldpreload.so'),
@@ -499,7 +500,8 @@ function attachVpp(runDir) {
  * Start one private VPP and configure the two-namespace loopback topology.
  * Options: pollSleepUsec (0: VPP's own default, no fixed sleep; its main loop
  * waits in epoll until an app signals it), privateRxMqs (true), mainHeap ('512M'),
- * extraSession (extra words inside `session { }`), mainCore (0),
+ * extraSession (extra words inside `session { }`), mainCore (0), workers (VPP worker
+ * threads: VPP_WORKERS, else 0),
  * tcpCloseWaitSec (VPP's TCP closes a connection whose peer half-closed after
  * this long if the app has not closed it: 2 s by default in VPP),
  * runDir (default: a fresh mkdtemp dir), timeoutMs (30000, for the CLI to
@@ -517,11 +519,17 @@ async function startVpp(opts = {}) {
     extraSession: opts.extraSession ?? '',
     tcpCloseWaitSec: opts.tcpCloseWaitSec ?? 0,
     mainCore: opts.mainCore ?? 0,
+    // VPP worker threads (sessions then live on them, each with its own queue
+    // towards the app): opts.workers, else VPP_WORKERS, else none
+    workers: opts.workers ?? (process.env.VPP_WORKERS ? Number(process.env.VPP_WORKERS) : 0),
     testAddr: opts.testAddr ?? '127.0.0.2',
     peerAddr: opts.peerAddr ?? '127.0.1.2',
     peerSecret: opts.peerSecret ?? 42,
     timeoutMs: opts.timeoutMs ?? 30000,
   };
+  if (!Number.isInteger(o.workers) || o.workers < 0) {
+    throw harnessError('ERR_INVALID_ARG_VALUE', `workers must be an integer >= 0, got ${opts.workers ?? process.env.VPP_WORKERS}`);
+  }
   if (!Number.isInteger(o.pollSleepUsec) || o.pollSleepUsec < 0) {
     throw harnessError('ERR_INVALID_ARG_VALUE', `pollSleepUsec must be an integer >= 0, got ${opts.pollSleepUsec}`);
   }
@@ -588,7 +596,7 @@ async function startVpp(opts = {}) {
     apiSocket: path.join(runDir, 'api.sock'),
     appSocket, peerAppSocket,
     testAddr: o.testAddr, testAddr6: TEST_ADDR6, peerAddr: o.peerAddr, peerAddr6: PEER_ADDR6,
-    privateRxMqs: o.privateRxMqs, pollSleepUsec: o.pollSleepUsec,
+    privateRxMqs: o.privateRxMqs, pollSleepUsec: o.pollSleepUsec, workers: o.workers,
     shmPrefix: o.shmPrefix, vclConfigs, startMs: 0,
   });
   if (!opts.persistent && pid) {

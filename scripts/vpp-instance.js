@@ -3,7 +3,7 @@
 // vpp-instance: start or stop one private VPP from the shell (demo, benchmarks).
 //
 //   node scripts/vpp-instance.js up [--poll-sleep-usec N] [--no-private-rx-mqs]
-//                                   [--main-heap SIZE] [RUN_DIR]
+//                                   [--main-heap SIZE] [--workers N] [RUN_DIR]
 //       starts VPP (in RUN_DIR, default a fresh /tmp/vppnet-vpp-XXXXXX), prints
 //       KEY=VALUE lines (also in RUN_DIR/env) and leaves it running:
 //       eval "$(node scripts/vpp-instance.js up)"
@@ -15,7 +15,7 @@
 
 const { findVpp, startVpp, stopRunDir, formatEnv } = require('./vpp-harness.js');
 
-const USAGE = `usage: vpp-instance.js up [--poll-sleep-usec N] [--no-private-rx-mqs] [--main-heap SIZE] [RUN_DIR]
+const USAGE = `usage: vpp-instance.js up [--poll-sleep-usec N] [--no-private-rx-mqs] [--main-heap SIZE] [--workers N] [RUN_DIR]
        vpp-instance.js down RUN_DIR
        vpp-instance.js find`;
 
@@ -41,6 +41,10 @@ function parseUp(args) {
       opts.privateRxMqs = false;
     } else if (a === '--main-heap') {
       opts.mainHeap = value();
+    } else if (a === '--workers') {
+      const v = value();
+      if (!/^\d+$/.test(v)) usage(`--workers must be an integer >= 0, got ${v}`);
+      opts.workers = Number(v);
     } else if (a.startsWith('-')) {
       usage(`unknown option ${a}`);
     } else if (opts.runDir) {
