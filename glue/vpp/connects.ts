@@ -25,6 +25,11 @@ const keyOf = (l: Endpoint) => `${l.family} ${l.address} ${l.port}`;
 export class Connects {
   private slotsUsed = 0;
   private readonly queue: (() => void)[] = [];
+  /** LISTENs and UNLISTENs of this app VPP has not answered (gate, below). */
+  private ctrl = 0;
+  /** Connects sent since the first of those went out, and the ones held back. */
+  private sentBehindCtrl = 0;
+  private readonly held: (() => void)[] = [];
   private readonly inFlight = new Map<number, Endpoint>();   // sid -> destination
   private readonly waiters = new Map<string, { listener: Endpoint; fns: (() => void)[] }>();   // unlistens waiting
   /** The other attachment of this process whose connects reach our listeners (VPP 26.06's self-connects). */
@@ -32,7 +37,29 @@ export class Connects {
 
   /** Run `start` now if a slot is free, else when one is. */
   slot(start: () => void) {
+    if (this.ctrl > 0) {
+      if (this.sentBehindCtrl >= 1) { this.held.push(start); return; }
+      this.sentBehindCtrl++;
+    }
     if (this.slotsUsed < MAX_IN_FLIGHT) { this.slotsUsed++; start(); } else this.queue.push(start);
+  }
+
+  /**
+   * VPP with worker threads (26.06 and 26.10) hands a LISTEN or UNLISTEN
+   * that reaches a worker to its main thread, and a CONNECT the worker reads
+   * while that is pending joins it there, to keep the order. The main thread
+   * then runs that list with the workers stopped, and a CONNECT it finds
+   * there re-queues itself behind whatever else is still in the list: two
+   * such CONNECTs re-queue each other forever. VPP's main thread spins and
+   * every app of that VPP stops (docs/vpp-bugs.md, bug 5). So while a LISTEN
+   * or UNLISTEN of this app waits for VPP's answer, at most one CONNECT goes
+   * out; the rest go once VPP has answered.
+   */
+  ctrlSent() { this.ctrl++; }
+  ctrlAnswered() {
+    if (this.ctrl === 0 || --this.ctrl > 0) return;
+    this.sentBehindCtrl = 0;
+    for (const start of this.held.splice(0)) this.slot(start);
   }
   releaseSlot() {
     const next = this.queue.shift();
@@ -77,6 +104,9 @@ export class Connects {
   /** The attachment is gone: nothing is in flight, every waiting unlisten runs (and finds the stack dead). */
   clear() {
     this.inFlight.clear();
+    this.ctrl = 0;
+    this.sentBehindCtrl = 0;
+    this.queue.push(...this.held.splice(0));
     const fns = [...this.waiters.values()].flatMap((w) => w.fns);
     this.waiters.clear();
     for (const fn of fns) fn();
@@ -84,7 +114,7 @@ export class Connects {
   }
 
   /** Connects still waiting for a slot, taken out (to fail them on a dead stack). */
-  drainQueue() { return this.queue.splice(0); }
+  drainQueue() { return [...this.held.splice(0), ...this.queue.splice(0)]; }
 
   private towards(l: Endpoint) {
     const mine = (c: Connects) => { for (const to of c.inFlight.values()) if (reaches(to, l)) return true; return false; };

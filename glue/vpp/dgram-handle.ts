@@ -77,6 +77,7 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
     if (sid === VN.EAGAIN) { setImmediate(() => { if (!this.closed) this.sendBind(); }); return; }
     if (sid < 0) { this.onbound?.(uvCode(sid)); return; }
     this.sid = sid;
+    this.stack.connects.ctrlSent();
     this.stack.registerListener(sid, this);
     this.stack.register(sid, this);
     this.stack.kick();
@@ -149,10 +150,19 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
     const peer = first.address;
     const waiting = [first];
     this.asking.set(peer, waiting);
-    const { engine } = this.stack;
+    // a CONNECT like any other: it takes a connect slot (connects.ts)
+    this.stack.connects.slot(() => this.probe(peer, first.port, waiting));
+  }
+
+  private probe(peer: string, port: number, waiting: Pending[]) {
+    const stack = this.stack, { engine } = stack;
     engine.scratch().fill(0, 0, 32).set(ipToBytes(peer, this.family));
-    const sid = engine.core.udp_connect(this.family === 4 ? 1 : 0, first.port);
+    const sid = stack.dead ? VN.ESHUTDOWN : engine.core.udp_connect(this.family === 4 ? 1 : 0, port);
+    let finished = false;
     const done = (source: string | undefined, status: number) => {
+      if (finished) return;
+      finished = true;
+      stack.connects.releaseSlot();
       this.asking.delete(peer);
       this.updateRef();
       if (source) this.sources.set(peer, source);
@@ -162,7 +172,6 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
       }
     };
     if (sid < 0) { done(undefined, uvCode(sid)); return; }
-    const stack = this.stack;
     stack.register(sid, {
       onConnected(rv: number) {
         if (rv !== 0) {
@@ -238,7 +247,8 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
   private release() {
     if (this.sid >= 0 && !this.stack.dead) {
       this.stack.unregister(this.sid);
-      this.stack.engine.core.close(this.sid);   // an UNLISTEN: VPP frees the session; UNBOUND follows
+      // an UNLISTEN: VPP frees the session; UNBOUND follows
+      if (this.stack.engine.core.close(this.sid) === 0) this.stack.connects.ctrlSent();
       this.stack.kick();
     }
     this.bound = false;

@@ -54,6 +54,7 @@ export class VppListenHandle implements ListenerSink {
     if (sid === VN.EAGAIN) { setImmediate(() => { if (!this.closed) this.relisten(); }); return 0; }
     if (sid < 0) return uvCode(sid);
     this.sid = sid;
+    this.stack.connects.ctrlSent();
     this.stack.registerListener(sid, this);
     this.stack.kick();
     this.updateRef();
@@ -117,7 +118,7 @@ export class VppListenHandle implements ListenerSink {
     const { address, family, port } = this.addr!;
     this.stack.connects.after({ address, family: family === 'IPv4' ? 4 : 6, port }, () => {
       if (this.stack.dead) return;
-      this.stack.engine.core.unlisten(sid);
+      if (this.stack.engine.core.unlisten(sid) === 0) this.stack.connects.ctrlSent();
       this.stack.kick();
     });
   }

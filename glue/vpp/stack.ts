@@ -242,12 +242,13 @@ export class Stack {
       case Ev.CLOSED: this.sessions[sid]?.onVppClosed(); break;
       case Ev.SESSION_ERROR: this.connects.answered(sid); this.sessions[sid]?.onSessionError(a); break;
       case Ev.BOUND: {
+        this.connects.ctrlAnswered();
         const l = this.listeners.get(sid);
         if (a !== 0) this.listeners.delete(sid); // the core freed the sid: a retry may reuse it
         l?.onBound(a, b);
         break;
       }
-      case Ev.UNBOUND: { const l = this.listeners.get(sid); this.listeners.delete(sid); l?.onUnbound(); break; }
+      case Ev.UNBOUND: { this.connects.ctrlAnswered(); const l = this.listeners.get(sid); this.listeners.delete(sid); l?.onUnbound(); break; }
       case Ev.ADD_SEGMENT: this.segments.add(this.fds!.sapiFd, this.opts.attachTimeoutMs, a, b, e); break;
       case Ev.DEL_SEGMENT: this.segments.del(a); break;
       case Ev.ATTACH_ERROR: this.fail(protocolError(a, 'VPP shared memory is corrupt; detached')); break;
