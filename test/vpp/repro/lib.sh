@@ -13,7 +13,7 @@ repro_start() {
   vdir="$run_dir/vpp"
   node "$instance" down "$vdir" >/dev/null 2>&1 || true
   rm -f "$run_dir/stop" "$run_dir"/client*.out
-  node "$instance" up "$vdir" >/dev/null || { echo "starting VPP failed" >&2; exit 2; }
+  node "$instance" up ${WORKERS:+--workers "$WORKERS"} "$vdir" >/dev/null || { echo "starting VPP failed" >&2; exit 2; }
   # shellcheck disable=SC1091
   . "$vdir/env"
   vpp_pid="$VPP_PID"
