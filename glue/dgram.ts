@@ -101,7 +101,7 @@ export class Socket extends EventEmitter {
   bind(...args: unknown[]): this {
     this.healthCheck();
     if (this.state !== State.Unbound) throw nodeError('ERR_SOCKET_ALREADY_BOUND', 'Socket is already bound', Error);
-    let cb = typeof args[args.length - 1] === 'function' ? args.pop() as () => void : undefined;
+    const cb = typeof args[args.length - 1] === 'function' ? args.pop() as () => void : undefined;
     let port: unknown = args[0], address: unknown = args[1];
     if (port !== null && typeof port === 'object') {
       const o = port as { port?: unknown; address?: unknown; fd?: unknown; exclusive?: boolean };
@@ -111,7 +111,6 @@ export class Socket extends EventEmitter {
     const p = port === undefined ? 0 : validPort(port, 'Port');
     if (address !== undefined && address !== null && typeof address !== 'string') throw invalidArgType('address', 'of type string', address);
     if (cb) this.once('listening', cb);
-    cb = undefined;
     this.state = State.Binding;
     const host = (address as string | undefined) || this.anyAddress;
     this.lookup(host, (err, ip) => {
@@ -172,7 +171,12 @@ export class Socket extends EventEmitter {
     if (!this.wantRef) k.unref();
     k.on('message', (msg, rinfo) => this.emit('message', msg, rinfo));
     k.on('error', (e) => this.emit('error', e));
-    k.on('connect', () => this.emit('connect'));
+    k.on('connect', () => {
+      const r = k.remoteAddress();
+      this.connecting = false;
+      this.peer = { address: r.address, port: r.port };
+      this.emit('connect');
+    });
     return k;
   }
 
@@ -273,10 +277,7 @@ export class Socket extends EventEmitter {
     this.connecting = true;
     if (callback) this.once('connect', callback);
     const go = () => {
-      if (this.kernel) {
-        this.kernel.connect(p, (address as string) || undefined, () => { this.connecting = false; this.peer = { address: this.kernel!.remoteAddress().address, port: p }; });
-        return;
-      }
+      if (this.kernel) { this.kernel.connect(p, (address as string) || undefined); return; }   // 'connect' above
       this.lookup((address as string) || this.localhost, (err, ip) => {
         this.connecting = false;
         if (err) { this.emit('error', err); return; }

@@ -81,6 +81,20 @@ describe('vppnet/dgram on the kernel', () => {
     b.close();
   });
 
+  test("connect() on the kernel: the callback's send needs no address; remoteAddress says the peer", async () => {
+    const a = vdgram.createSocket({ type: 'udp4', mode: 'kernel' });
+    const b = vdgram.createSocket({ type: 'udp4', mode: 'kernel' });
+    b.bind(0, '127.0.0.1');
+    await once(b, 'listening');
+    const got = once(b, 'message');
+    await new Promise<void>((r) => a.connect(b.address().port, '127.0.0.1', () => r()));
+    expect(a.remoteAddress()).toEqual({ address: '127.0.0.1', family: 'IPv4', port: b.address().port });
+    a.send('connected');
+    expect(String((await got)[0])).toBe('connected');
+    a.close();
+    b.close();
+  });
+
   test("mode 'vpp' with no VPP: the bind says ERR_VPPNET_UNAVAILABLE with the reason; a send's callback does too", async () => {
     const s = vdgram.createSocket({ type: 'udp4', ...NO_VPP });
     const [err] = await once(s.bind(0), 'error');
