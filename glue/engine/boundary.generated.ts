@@ -11,6 +11,8 @@ export interface CoreApi {
   attach_info(what: number): number;
   /** int32_t vn_segment_add(vn_core_t* c, uint32_t kind, uint32_t handle_lo, uint32_t handle_hi, uintptr_t base, uint32_t size) */
   segment_add(kind: number, handleLo: number, handleHi: number, base: number, size: number): number;
+  /** int32_t vn_segment_refused(vn_core_t* c, uint32_t handle_lo, uint32_t handle_hi) */
+  segment_refused(handleLo: number, handleHi: number): number;
   /** int32_t vn_segment_del(vn_core_t* c, uint32_t slot) */
   segment_del(slot: number): number;
   /** uintptr_t vn_segment_base(vn_core_t* c, uint32_t slot) */
@@ -69,6 +71,7 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
   attach_decode: { arity: 2, u32: false },
   attach_info: { arity: 1, u32: true },
   segment_add: { arity: 5, u32: false },
+  segment_refused: { arity: 2, u32: false },
   segment_del: { arity: 1, u32: false },
   segment_base: { arity: 1, u32: true },
   attach_finish: { arity: 0, u32: false },
@@ -98,10 +101,11 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
 
 /** The CoreApi function names, in header order. */
 export const CORE_FUNCTIONS: readonly (keyof CoreApi)[] = [
-  'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_del', 'segment_base',
-  'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close', 'abort',
-  'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit', 'rx_peek',
-  'rx_release', 'udp_bind', 'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve', 'dgram_commit',
+  'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_refused', 'segment_del',
+  'segment_base', 'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close',
+  'abort', 'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit',
+  'rx_peek', 'rx_release', 'udp_bind', 'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve',
+  'dgram_commit',
 ];
 
 /** Functions returning uint32_t or uintptr_t: read back unsigned. */
@@ -159,6 +163,7 @@ export const VN = {
   INFO_POISONED: 12,
   INFO_CT_CLOSING: 13,
   INFO_UNREAD: 14,
+  REFUSED_SEGMENTS: 32,
   SIGNALS_PENDING: 1073741824,
   SS_CUT_THROUGH: 0x1,
   SS_PEER_CLOSED: 0x2,

@@ -39,6 +39,7 @@ export class SegmentTable {
       }
       m.slots++;
       const slot = engine.core.segment_add(kind, lo, hi, m.base, m.size);
+      if (slot === VN.ENOMEM) throw new Error(`no free segment slot for VPP segment ${handleStr(lo, hi)} (the core holds ${VN.MAX_SEGMENTS})`);
       if (slot < 0) throw protocolError(slot, `VPP segment ${handleStr(lo, hi)} is malformed`);
       this.slots.set(slot, { base: m.base, size: m.size, handle: kind === VN.SEG_APP ? handleStr(lo, hi) : '', file });
       file = '';
@@ -82,8 +83,9 @@ export class SegmentTable {
       // out of room (segment slots, or a WASM memory's 4 GiB): only the
       // sessions VPP puts in this segment fail (the core refuses or poisons
       // them); the rest of the app goes on
-      if ((e as NodeJS.ErrnoException).errno !== VN.ENOMEM && !/memory|ENOMEM/i.test((e as Error).message)) throw e;
+      if ((e as NodeJS.ErrnoException).errno !== VN.ENOMEM && !/memory|ENOMEM|segment slot/i.test((e as Error).message)) throw e;
       debug('segment %s could not be mapped (%s): its sessions will fail', handle, (e as Error).message);
+      this.engine.core.segment_refused(lo, hi);   // they fail with ENOBUFS, not as VPP's fault
       return;
     }
     debug('mapped segment %s', handle);

@@ -10,6 +10,7 @@
   X(attach_decode, 2)        \
   X(attach_info, 1)          \
   X(segment_add, 5)          \
+  X(segment_refused, 2)      \
   X(segment_del, 1)          \
   X(segment_base, 1)         \
   X(attach_finish, 0)        \

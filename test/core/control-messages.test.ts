@@ -148,6 +148,22 @@ forEachEngine('control messages', (ctx) => {
     }
   });
 
+  ctx.test('CONNECTED naming a segment the host could not map: the session fails with ENOMEM (room), one naming an unknown one with EBADMSG (a lie)', () => {
+    const w = attached(ctx.eng);
+    const c = ctx.eng.core;
+    const errOf = (segHandle: bigint) => {
+      ctx.eng.scratch().fill(0, 0, 32).set(ip4(127, 0, 0, 2));
+      const sid = c.connect(1, 7000, 0);
+      w.ctrlMq.drain();
+      w.connected({ context: sid, segHandle });
+      const ev = ofType(w.pollAll(), EV.SESSION_ERROR).filter((e) => e[1] === sid);
+      return ev.map((e) => e[2] | 0);
+    };
+    expect(errOf(0xbeefn)).toEqual([VN.EBADMSG]);
+    expect(c.segment_refused(0xbeef, 0)).toBe(0);
+    expect(errOf(0xbeefn)).toEqual([VN.ENOMEM]);
+  });
+
   ctx.test('handle 0 is a valid session and listener handle (§7.1)', () => {
     const w = attached(ctx.eng);
     ctx.eng.scratch().set(ip4(0, 0, 0, 0));

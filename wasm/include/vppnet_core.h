@@ -151,6 +151,11 @@ uint32_t vn_attach_info(vn_core_t *c, uint32_t what);
 /* Register a mapped segment; checks its header. Returns the slot (>= 0). */
 int32_t vn_segment_add(vn_core_t *c, uint32_t kind, uint32_t handle_lo, uint32_t handle_hi,
                        uintptr_t base, uint32_t size);
+/* The host could not map the segment VPP announced as handle (no room):
+ * sessions VPP puts in it then fail with VN_ENOMEM, not as a protocol error.
+ * The core remembers the last VN_REFUSED_SEGMENTS such handles. */
+#define VN_REFUSED_SEGMENTS 32
+int32_t vn_segment_refused(vn_core_t *c, uint32_t handle_lo, uint32_t handle_hi);
 /* Forget a segment no session uses (for hosts tearing down). */
 int32_t vn_segment_del(vn_core_t *c, uint32_t slot);
 /* Base address of a slot (0 if empty) — lets the host find what to unmap. */

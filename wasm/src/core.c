@@ -174,6 +174,17 @@ int32_t vn_segment_add(vn_core_t *c, uint32_t kind, uint32_t handle_lo, uint32_t
   return VN_ENOMEM;
 }
 
+int32_t vn_segment_refused(vn_core_t *c, uint32_t handle_lo, uint32_t handle_hi) {
+  c->refused[c->n_refused++ % VN_REFUSED_SEGMENTS] = (uint64_t)handle_hi << 32 | handle_lo;
+  return 0;
+}
+
+int seg_refused(const vn_core_t *c, uint64_t handle) {
+  uint32_t n = c->n_refused < VN_REFUSED_SEGMENTS ? c->n_refused : VN_REFUSED_SEGMENTS;
+  for (uint32_t i = 0; i < n; i++) if (c->refused[i] == handle) return 1;
+  return 0;
+}
+
 int32_t vn_segment_del(vn_core_t *c, uint32_t slot) {
   if (slot >= VN_MAX_SEGMENTS || !c->seg[slot].base) return VN_ENOENT;
   if (c->seg[slot].refs) return VN_EBUSY;

@@ -133,6 +133,8 @@ struct vn_core {
   uint32_t *hmap;
   uint32_t hmap_mask;
   uint32_t bad_msgs;
+  uint64_t refused[VN_REFUSED_SEGMENTS];   /* segments the host could not map (ring) */
+  uint32_t n_refused;
 };
 
 /* ---- bounded shared-memory access ---- */
@@ -164,6 +166,7 @@ static inline void st_rel32(uint8_t *p, uint32_t v) { __atomic_store_n(A32(p), v
 void core_emit(vn_core_t *c, uint32_t type, uint32_t sid, uint32_t a, uint32_t b, uint32_t d, uint32_t e);
 void core_poison(vn_core_t *c, int32_t err);
 vn_seg_t *seg_by_handle(vn_core_t *c, uint64_t handle, uint32_t *slot);
+int seg_refused(const vn_core_t *c, uint64_t handle);   /* vn_segment_refused named it */
 
 /* mq.c */
 int mq_locate(vn_mq_t *mq, const vn_seg_t *s, uint64_t off);

@@ -234,11 +234,13 @@ static void on_connected(vn_core_t *c, const uint8_t *m) {
   tep_read(m + CONN_LCL, s->lcl_ip, &lport, NULL);
   s->lcl_port = lport;
   if (bad) {
-    c->bad_msgs++;
+    /* a segment we could not make room for is ours to blame, not VPP's */
+    int32_t err = seg_refused(c, seg) || seg_refused(c, ct_seg) ? VN_ENOMEM : VN_EBADMSG;
+    if (err == VN_EBADMSG) c->bad_msgs++;
     s->flags |= SF_POISONED | SF_APP_CLOSED;
     session_unbind_fifos(c, s);
     session_queue_close(c, s, EVT_DISCONNECT);
-    core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)VN_EBADMSG, 0, 0, 0);
+    core_emit(c, VN_EV_SESSION_ERROR, sid, (uint32_t)err, 0, 0, 0);
     return;
   }
   if (s->flags & SF_APP_CLOSED) {         /* closed while connecting */
