@@ -28,3 +28,7 @@ export function bytesToIp(b: Uint8Array, isIp4: boolean): string {
   for (let i = 0; i < 16; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));
   return new net.SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address;
 }
+
+/** VPP picks no listener or UDP port: port 0 is the app's to pick, from IANA's dynamic range, retried while taken. */
+export const EPHEMERAL_TRIES = 64;
+export const ephemeralPort = (): number => 49152 + Math.floor(Math.random() * 16384);

@@ -14,13 +14,10 @@ import { debuglog } from 'util';
 import type { ListenerSink, SessionSink, Stack } from './stack';
 import { VN } from '../engine/abi';
 import { SESSION_E, uvCode } from '../errors';
-import { bytesToIp, ipToBytes } from './addr';
+import { bytesToIp, ipToBytes, EPHEMERAL_TRIES, ephemeralPort } from './addr';
 
 const debug = debuglog('vppnet');
 
-/** VPP picks no UDP port: port 0 is ours to pick, retried while taken. */
-const EPHEMERAL_TRIES = 64;
-const ephemeralPort = () => 49152 + Math.floor(Math.random() * 16384);
 /**
  * VPP sends a longer record as several datagrams (its udp mtu, 1500 by
  * default, less the headers): message boundaries would be lost, so a longer

@@ -10,13 +10,10 @@ import type { ListenerSink, Stack } from './stack';
 import { VppStreamHandle } from './stream-handle';
 import { VN } from '../engine/abi';
 import { SESSION_E, uvCode } from '../errors';
-import { ipToBytes } from './addr';
+import { ipToBytes, EPHEMERAL_TRIES, ephemeralPort } from './addr';
 
 interface Addr { address: string; family: 'IPv4' | 'IPv6'; port: number }
 
-/** VPP does not pick listener ports: port 0 is ours to pick, retried while taken. */
-const EPHEMERAL_TRIES = 64;
-const ephemeralPort = () => 49152 + Math.floor(Math.random() * 16384);
 
 export class VppListenHandle implements ListenerSink {
   /** node's onconnection (set by glue/net.ts as setupListenHandle sets it). */
