@@ -100,7 +100,8 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
     this.onbound?.(0);
   }
 
-  onAccept(sid: number) { this.stack.engine.core.close(sid); this.stack.kick(); }   // no cut-through for UDP here
+  // never called: the core refuses a cut-through ACCEPTED on a UDP session (it is no TCP listener)
+  onAccept(sid: number) { this.stack.engine.core.close(sid); this.stack.kick(); }
   onUnbound() { this.sid = -1; this.updateRef(); }
   /** The address bound (after bind). */
   sockname(): { address: string; family: 'IPv4' | 'IPv6'; port: number } | undefined {
@@ -126,8 +127,7 @@ export class VppDgramHandle implements ListenerSink, SessionSink {
   /** 1 sent (cb called), 0 no room now. */
   private trySend(p: Pending): boolean {
     const { engine } = this.stack;
-    const s = engine.scratch();
-    s.fill(0, 0, VN.DGRAM_LCL_IP + 16);
+    const s = engine.scratch();   // both addresses are written whole: nothing else of scratch is read
     s.set(ipToBytes(p.address, this.family), 0);
     s.set(ipToBytes(this.sourceFor(p.address)!, this.family), VN.DGRAM_LCL_IP);
     const n = engine.dgramSend(this.sid, p.data, this.family === 4 ? 1 : 0, p.port);
