@@ -20,6 +20,15 @@ import { getSystemErrorName } from 'node:util';
 import type { Stack } from './vpp/stack';
 import { VppStreamHandle } from './vpp/stream-handle';
 import { VppListenHandle } from './vpp/listen-handle';
+import type { TlsConnect } from './vpp/stream-handle';
+export type { TlsConnect };
+
+/**
+ * A socket or server of VPP's TLS (vppnet/tls, tlsEngine 'vpp'): what its
+ * connect or listen asks of VPP. It exists only in VPP: no kernel fallback.
+ */
+export const kVppTls = Symbol('vppnet.vppTls');
+export interface TlsListenSpec { cert: Buffer; key: Buffer; alpn: number }
 
 /** The vppnet options a socket or server was made with (mode, appSocket, ...). */
 export const kOptions = Symbol.for('vppnet.options');
@@ -27,16 +36,23 @@ export const kOptions = Symbol.for('vppnet.options');
 // (Symbol.for: two copies of vppnet in one process read each other's marks)
 const kDecision = Symbol.for('vppnet.decision');
 
-type Sock = net.Socket & { _handle: object | null; _peername?: unknown; _sockname?: unknown; [kOptions]?: VppnetOptions; [kDecision]?: Decision };
+type Sock = net.Socket & { _handle: object | null; _peername?: unknown; _sockname?: unknown; [kOptions]?: VppnetOptions;
+  [kDecision]?: Decision; [kVppTls]?: TlsConnect };
 type Srv = net.Server & { _handle: object | null; _unref: boolean; _connections: number; _connectionKey?: string;
-  _emitCloseIfDrained(): void; [kOptions]?: VppnetOptions; [kDecision]?: Decision };
+  _emitCloseIfDrained(): void; [kOptions]?: VppnetOptions; [kDecision]?: Decision; [kVppTls]?: TlsListenSpec };
+
+/** What only VPP has (its TLS) gets VPP or ERR_VPPNET_UNAVAILABLE, in `auto` too. */
+function vppOnly(d: Decision, what: string): Decision {
+  return d.transport === 'kernel' ? { transport: 'unavailable', reason: `${what} needs VPP: ${d.reason}` } : d;
+}
 
 function config(o: { [kOptions]?: VppnetOptions }, more?: object): Config {
   const extra = vppnetOptionsOf(more);
   return resolve(extra ? { ...o[kOptions], ...extra } : o[kOptions]);
 }
 
-const socketsOnVpp = new WeakMap<object, { stack: Stack; busyPoll: number; auto: boolean }>();
+interface OnVpp { stack: Stack; busyPoll: number; auto: boolean; tls?: TlsConnect }
+const socketsOnVpp = new WeakMap<object, OnVpp>();
 
 /**
  * connect(): decide for a TCP endpoint and, for VPP, give the socket a VPP
@@ -48,21 +64,23 @@ export function bindConnect(socket: Sock, options: net.NetConnectOpts & VppnetOp
   const ipc = (options as { path?: unknown }).path != null;
   if (socket._handle && !socket.destroyed) return undefined;   // node's own rules (already connecting, a handle given)
   const cfg = config(socket, options);
-  const d = decide(cfg, 'connect', ipc);
+  let d = decide(cfg, 'connect', ipc);
+  if (socket[kVppTls] && !ipc) d = vppOnly(d, "VPP's TLS (tlsEngine 'vpp')");
   socket[kDecision] = d;
   const o = options as { host?: string; port?: unknown; path?: string };
   recordDecision('connect', ipc ? String(o.path) : `${o.host ?? 'localhost'}:${o.port}`, d.transport, d.reason);
   if (d.transport === 'kernel') { socketsOnVpp.delete(socket); return undefined; }
   if (d.transport === 'unavailable') return vppUnavailable(d.reason, cfg.appSocket);
-  const vpp = { stack: d.stack as Stack, busyPoll: cfg.busyPoll, auto: cfg.mode === 'auto' };
+  const tls = socket[kVppTls];
+  const vpp = { stack: d.stack as Stack, busyPoll: cfg.busyPoll, auto: cfg.mode === 'auto' && !tls, tls };
   socketsOnVpp.set(socket, vpp);
   if (socket.destroyed) { socket._handle = null; socket._peername = null; socket._sockname = null; }
   adopt(socket, vppHandle(socket, vpp));
   return undefined;
 }
 
-function vppHandle(socket: Sock, vpp: { stack: Stack; busyPoll: number; auto: boolean }): VppStreamHandle {
-  const h = new VppStreamHandle(vpp.stack, { busyPoll: vpp.busyPoll });
+function vppHandle(socket: Sock, vpp: OnVpp): VppStreamHandle {
+  const h = new VppStreamHandle(vpp.stack, { busyPoll: vpp.busyPoll, tls: vpp.tls });
   if (vpp.auto) h.kernelFallback = (req, address, family, port) => toKernel(socket, req, address, family, port);
   return h;
 }
@@ -112,7 +130,9 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
   fd: number | undefined): boolean {
   if (server._handle || typeof fd === 'number' || addressType === -1) return false;
   const cfg = config(server);
-  const d = decide(cfg, 'listen');
+  const tls = server[kVppTls];
+  let d = decide(cfg, 'listen');
+  if (tls) d = vppOnly(d, "VPP's TLS (tlsEngine 'vpp')");
   server[kDecision] = d;
   recordDecision('listen', `${address ?? 'any'}:${port}`, d.transport, d.reason);
   if (d.transport === 'kernel') return false;
@@ -123,7 +143,17 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
   // VPP has no dual-stack wildcard: node's "any address" is IPv4's here
   const family = addressType === 6 ? 6 : 4;
   const addr = address ?? (family === 6 ? '::' : '0.0.0.0');
-  const h = new VppListenHandle(d.stack as Stack, cfg.busyPoll);
+  const stack = d.stack as Stack;
+  let ckpair = 0;
+  if (tls) {
+    try {
+      ckpair = stack.certs.acquire(tls.cert, tls.key);
+    } catch (e) {
+      process.nextTick(() => server.emit('error', e));
+      return true;
+    }
+  }
+  const h = new VppListenHandle(stack, cfg.busyPoll, tls ? { ckpair, alpn: tls.alpn } : undefined);
   const { onconnection, ownerSymbol } = internals();
   h.bind(addr, family, port);
   const fail = (status: number) => {
@@ -131,7 +161,7 @@ export function bindListen(server: Srv, address: string | null, port: number, ad
     process.nextTick(() => server.emit('error', e));
   };
   const err = h.listen(backlog);
-  if (err) { fail(err); return true; }
+  if (err) { h.close(); fail(err); return true; }   // (close: its TLS pair is let go)
   server._handle = h;
   (h as unknown as Record<symbol, unknown>)[ownerSymbol] = server;
   h.onconnection = onconnection as VppListenHandle['onconnection'];

@@ -80,7 +80,17 @@ export const VPP_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-23]: 'ENOBUFS',       // SEG_NO_SPACE
   [-24]: 'ENOBUFS',       // SEG_NO_SPACE2
   [-25]: 'ENOBUFS',       // SEG_CREATE
+  [-32]: 'ECONNABORTED',  // TLS_HANDSHAKE (vppnet/tls says which: tlsHandshakeFailed)
+  [-34]: 'EINVAL',        // NOEXTCFG
+  [-35]: 'EPROTONOSUPPORT', // NOCRYPTOENG: VPP has no TLS engine (tlsopenssl plugin)
 });
+
+/** VPP's TLS handshake failed (CONNECTED's TLS_HANDSHAKE): VPP does not say why. */
+export const tlsHandshakeFailed = (host: string, port: number, servername: string | undefined, cause: Error) =>
+  nodeError('ERR_VPPNET_TLS_HANDSHAKE',
+    `vppnet: VPP's TLS handshake with ${host}:${port} failed: the server's certificate is not trusted by VPP's CA ` +
+    `file (tls { ca-cert-path })${servername ? ` or does not name "${servername}"` : ''}, or the two ends share no ` +
+    'TLS version, cipher or ALPN protocol', Error, { cause, host, port });
 
 /** The one error `mode: 'vpp'` gives when VPP cannot be used; never a silent fallback. */
 export function vppUnavailable(reason: string, appSocket?: string): NetError {
@@ -117,7 +127,7 @@ export const emptyPath = (name: string) =>
 // ---- what only the VPP transport says ----
 
 /** VPP's SESSION_E_* values the transport branches on (VPP's session_error list). */
-export const SESSION_E = Object.freeze({ REFUSED: -2, NOROUTE: -6, PORTINUSE: -15, ALREADY_LISTENING: -17 });
+export const SESSION_E = Object.freeze({ REFUSED: -2, NOROUTE: -6, PORTINUSE: -15, ALREADY_LISTENING: -17, TLS_HANDSHAKE: -32 });
 
 /** VPP (or its shared memory) broke the protocol: the core's error and what it was doing. */
 export const protocolError = (coreErr: number, message: string) =>

@@ -34,8 +34,9 @@ export interface Host extends CoreWrappers {
   // ---- app socket (AF_UNIX SOCK_SEQPACKET, 209-byte messages) ----
   /** Connect to VPP's app socket; returns a nonblocking, close-on-exec fd. Default timeout 5000 ms. */
   sapiConnect(path: string, timeoutMs?: number): number;
-  /** Send one message of exactly 209 bytes (EINVAL otherwise). Default timeout 5000 ms (ETIMEDOUT). */
-  sapiSend(fd: number, msg: Uint8Array, timeoutMs?: number): void;
+  /** Send one message of exactly 209 bytes (EINVAL otherwise). Default timeout 5000 ms (ETIMEDOUT).
+   * `data` (1..20000 bytes) follows at once as one more datagram (ADD_DEL_CERT_KEY's cert and key). */
+  sapiSend(fd: number, msg: Uint8Array, timeoutMs?: number, data?: Uint8Array): void;
   /** Receive one datagram and up to 16 SCM_RIGHTS fds (close-on-exec). ETIMEDOUT, ECONNRESET on EOF,
    * EMSGSIZE (fds closed) when longer than 209 bytes or carrying too many fds. Default timeout 5000 ms. */
   sapiRecv(fd: number, timeoutMs?: number): SapiDatagram;

@@ -1,10 +1,11 @@
 /**
- * vppnet/tls: node:tls over vppnet's TCP. The TLS is node's own (tlsEngine
- * 'node', the only engine yet): a TLSSocket over a socket whose transport
+ * vppnet/tls: node:tls over vppnet's TCP. With tlsEngine 'node' (the
+ * default) the TLS is node's own: a TLSSocket over a socket whose transport
  * vppnet chose, a tls.Server whose listen binds as vppnet's servers do. So
  * every node:tls feature (SNI, ALPN, session reuse, client certificates,
  * getPeerCertificate, node's errors) is node's, on either transport;
- * `transport` on the TLS socket and server says which one carries it.
+ * `transport` on the TLS socket and server says which one carries it. With
+ * tlsEngine 'vpp' VPP does the TLS (vpp-tls.ts).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -12,17 +13,21 @@ import { vppnetOptionsOf, resolve, type VppnetOptions } from './config';
 import { connect as netConnect } from './index';
 import { kOptions, withListenBinding } from './bind';
 import { invalidArgValue } from './errors';
+import * as vppTls from './vpp-tls';
 
 export {
   checkServerIdentity, createSecureContext, getCiphers, rootCertificates, TLSSocket,
   DEFAULT_CIPHERS, DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION,
 } from 'node:tls';
 
-export type ConnectionOptions = tls.ConnectionOptions & VppnetOptions & { tlsEngine?: 'node' };
-export type TlsOptions = tls.TlsOptions & VppnetOptions & { tlsEngine?: 'node' };
+export type TlsEngine = 'node' | 'vpp';
+export type ConnectionOptions = tls.ConnectionOptions & VppnetOptions & { tlsEngine?: TlsEngine };
+export type TlsOptions = tls.TlsOptions & VppnetOptions & { tlsEngine?: TlsEngine };
 
-function checkEngine(o: { tlsEngine?: unknown } | undefined) {
-  if (o?.tlsEngine !== undefined && o.tlsEngine !== 'node') throw invalidArgValue('options.tlsEngine', o.tlsEngine, ['node']);
+/** Whether VPP's TLS is asked for (tlsEngine 'vpp'); anything but the two engines throws. */
+function vppEngine(o: { tlsEngine?: unknown } | undefined): boolean {
+  if (o?.tlsEngine !== undefined && o.tlsEngine !== 'node' && o.tlsEngine !== 'vpp') throw invalidArgValue('options.tlsEngine', o.tlsEngine, ['node', 'vpp']);
+  return o?.tlsEngine === 'vpp';
 }
 
 const listen2 = withListenBinding((net.Server.prototype as unknown as { _listen2: never })._listen2);
@@ -30,7 +35,7 @@ const listen2 = withListenBinding((net.Server.prototype as unknown as { _listen2
 /** node's tls.createServer; its listen() binds VPP or the kernel as vppnet.createServer's does. */
 export function createServer(options?: TlsOptions | ((s: tls.TLSSocket) => void), listener?: (s: tls.TLSSocket) => void): tls.Server {
   const o = typeof options === 'function' ? undefined : options;
-  checkEngine(o);
+  if (vppEngine(o)) return vppTls.createServer(o as Record<string, unknown>, listener as never) as unknown as tls.Server;
   const own = vppnetOptionsOf(o);
   resolve(own);
   const srv = tls.createServer(o ?? {}, typeof options === 'function' ? options : listener);
@@ -53,7 +58,7 @@ export function connect(...args: unknown[]): tls.TLSSocket {
     const more = typeof host === 'object' ? host : extra;
     options = { ...(more as ConnectionOptions), port: Number(port), ...(typeof host === 'string' ? { host } : {}) };
   }
-  checkEngine(options);
+  if (vppEngine(options)) return vppTls.connect(options as vppTls.VppTlsConnectOptions, cb) as unknown as tls.TLSSocket;
   if (!options.socket) {
     const { host, port, path, localAddress, localPort, family, lookup, timeout, autoSelectFamily } = options as ConnectionOptions & net.TcpNetConnectOpts & { path?: string };
     const raw = netConnect({ ...vppnetOptionsOf(options), ...(path ? { path } : { host: host ?? 'localhost', port: port! }),

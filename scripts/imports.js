@@ -17,11 +17,11 @@ const LAYERS = [
   ['boundary', ['engine/boundary.generated']],
   ['shared', ['errors', 'debug', 'config', 'vpp/addr', 'node-internals', 'activity', 'vpp-conf']],
   ['engine', ['engine/abi', 'engine/types', 'engine/wasm', 'engine/native', 'engine/index', 'host']],
-  ['attachment', ['vpp/attach', 'vpp/segments', 'vpp/connects', 'vpp/busy-poll', 'vpp/stack']],
+  ['attachment', ['vpp/attach', 'vpp/segments', 'vpp/connects', 'vpp/certs', 'vpp/busy-poll', 'vpp/stack']],
   ['handles', ['vpp/stream-handle', 'vpp/listen-handle', 'vpp/dgram-handle']],
   ['transport', ['vpp/index', 'transport']],
   ['binding', ['bind']],
-  ['net API', ['index', 'register', 'cli', 'dgram', 'tls']],
+  ['net API', ['index', 'register', 'cli', 'dgram', 'tls', 'vpp-tls']],
 ];
 
 function modules(dir = GLUE, out = []) {

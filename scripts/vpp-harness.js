@@ -19,7 +19,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { spawn, execFile, execFileSync } = require('node:child_process');
+const { spawn, spawnSync, execFile, execFileSync } = require('node:child_process');
 
 const DEFAULT_PREFIX = '/opt/vpp';
 const RUN_DIR_PREFIX = 'vppnet-vpp-';
@@ -87,11 +87,31 @@ function findVpp(opts = {}) {
       tried[tried.length - 1] += ` (no libvppinfra.so under ${prefix}/lib*)`;
       continue;
     }
+    const wrongCpu = cannotRun(vpp);
+    if (wrongCpu) return { missing: wrongCpu };
     return { prefix, vpp, vppctl, libDir, pluginDir: path.join(libDir, 'vpp_plugins') };
   }
   const where = explicit ? `VPP_PREFIX=${explicit}` : 'set VPP_PREFIX or install one';
   const notOnPath = explicit ? '' : ' and no vpp on PATH';
   return { missing: `no VPP at ${tried.join(', ')}${notOnPath} (${where})` };
+}
+
+const runChecks = new Map();   // vpp binary -> why it cannot run here ('' if it can)
+
+/**
+ * Why this VPP binary cannot run on this machine, or ''. A VPP built with
+ * VPP_BUILD_NATIVE_ONLY uses its build machine's instruction set (AVX-512,
+ * say) from main() on, and dies with SIGILL on a CPU without it.
+ */
+function cannotRun(vpp) {
+  if (!runChecks.has(vpp)) {
+    const r = spawnSync(vpp, ['--version'], { stdio: 'pipe', timeout: 10000 });
+    runChecks.set(vpp, r.signal === 'SIGILL'
+      ? `the VPP at ${vpp} cannot run on this CPU (it died with SIGILL: it was built for a CPU with other instructions, ` +
+        `such as AVX-512; build VPP on this machine)`
+      : r.error ? `the VPP at ${vpp} does not start: ${r.error.message}` : '');
+  }
+  return runChecks.get(vpp);
 }
 
 // ---------------------------------------------------------------------------
@@ -249,7 +269,7 @@ plugins {
 ${plugins}
 }
 session { ${session.join(' ')} }
-${o.tcpCloseWaitSec ? `tcp { closewait-time ${o.tcpCloseWaitSec} }\n` : ''}`;
+${o.tcpCloseWaitSec ? `tcp { closewait-time ${o.tcpCloseWaitSec} }\n` : ''}${o.tlsCaFile ? `tls { ca-cert-path ${o.tlsCaFile} }\n` : ''}`;
 }
 
 // VCL configs, for VPP's own C test peers (vperf_client/vperf_server, LDP):
@@ -504,6 +524,7 @@ function attachVpp(runDir) {
  * threads: VPP_WORKERS, else 0),
  * tcpCloseWaitSec (VPP's TCP closes a connection whose peer half-closed after
  * this long if the app has not closed it: 2 s by default in VPP),
+ * tlsCaFile (the CA certificates VPP's TLS checks servers against: tls { ca-cert-path }),
  * runDir (default: a fresh mkdtemp dir), timeoutMs (30000, for the CLI to
  * answer), persistent (false: killed when this process exits), found (a
  * findVpp() result), testAddr, peerAddr, peerSecret.
@@ -518,6 +539,7 @@ async function startVpp(opts = {}) {
     mainHeap: opts.mainHeap ?? '512M',
     extraSession: opts.extraSession ?? '',
     tcpCloseWaitSec: opts.tcpCloseWaitSec ?? 0,
+    tlsCaFile: opts.tlsCaFile ? path.resolve(opts.tlsCaFile) : '',
     mainCore: opts.mainCore ?? 0,
     // VPP worker threads (sessions then live on them, each with its own queue
     // towards the app): opts.workers, else VPP_WORKERS, else none

@@ -3,7 +3,7 @@
 // vpp-instance: start or stop one private VPP from the shell (demo, benchmarks).
 //
 //   node scripts/vpp-instance.js up [--poll-sleep-usec N] [--no-private-rx-mqs]
-//                                   [--main-heap SIZE] [--workers N] [RUN_DIR]
+//                                   [--main-heap SIZE] [--workers N] [--tls-ca FILE] [RUN_DIR]
 //       starts VPP (in RUN_DIR, default a fresh /tmp/vppnet-vpp-XXXXXX), prints
 //       KEY=VALUE lines (also in RUN_DIR/env) and leaves it running:
 //       eval "$(node scripts/vpp-instance.js up)"
@@ -45,6 +45,8 @@ function parseUp(args) {
       const v = value();
       if (!/^\d+$/.test(v)) usage(`--workers must be an integer >= 0, got ${v}`);
       opts.workers = Number(v);
+    } else if (a === '--tls-ca') {
+      opts.tlsCaFile = value();
     } else if (a.startsWith('-')) {
       usage(`unknown option ${a}`);
     } else if (opts.runDir) {

@@ -51,6 +51,14 @@ export interface CoreApi {
   rx_peek(sid: number, len: number): number;
   /** int32_t vn_rx_release(vn_core_t* c, uint32_t sid, uint32_t n) */
   rx_release(sid: number, n: number): number;
+  /** int32_t vn_cert_key_encode(vn_core_t* c, uint32_t context, uint32_t index, uint32_t cert_len, uint32_t key_len) */
+  cert_key_encode(context: number, index: number, certLen: number, keyLen: number): number;
+  /** int32_t vn_cert_key_decode(vn_core_t* c, uint32_t len, uint32_t context) */
+  cert_key_decode(len: number, context: number): number;
+  /** int32_t vn_tls_listen(vn_core_t* c, uint32_t is_ip4, uint32_t port, uint32_t ckpair, uint32_t alpn) */
+  tls_listen(isIp4: number, port: number, ckpair: number, alpn: number): number;
+  /** int32_t vn_tls_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port, uint32_t verify, uint32_t alpn) */
+  tls_connect(isIp4: number, port: number, verify: number, alpn: number): number;
   /** int32_t vn_udp_bind(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
   udp_bind(isIp4: number, port: number): number;
   /** int32_t vn_udp_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
@@ -91,6 +99,10 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
   tx_commit: { arity: 2, u32: false },
   rx_peek: { arity: 2, u32: false },
   rx_release: { arity: 2, u32: false },
+  cert_key_encode: { arity: 4, u32: false },
+  cert_key_decode: { arity: 2, u32: false },
+  tls_listen: { arity: 4, u32: false },
+  tls_connect: { arity: 4, u32: false },
   udp_bind: { arity: 2, u32: false },
   udp_connect: { arity: 2, u32: false },
   dgram_peek: { arity: 2, u32: false },
@@ -104,8 +116,8 @@ export const CORE_FUNCTIONS: readonly (keyof CoreApi)[] = [
   'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_refused', 'segment_del',
   'segment_base', 'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close',
   'abort', 'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit',
-  'rx_peek', 'rx_release', 'udp_bind', 'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve',
-  'dgram_commit',
+  'rx_peek', 'rx_release', 'cert_key_encode', 'cert_key_decode', 'tls_listen', 'tls_connect', 'udp_bind',
+  'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve', 'dgram_commit',
 ];
 
 /** Functions returning uint32_t or uintptr_t: read back unsigned. */
@@ -127,6 +139,7 @@ export const VN = {
   ENOTCONN: -107,
   ESHUTDOWN: -108,
   SAPI_MSG_SIZE: 209,
+  SAPI_SEND_FDS: 5,
   SCRATCH_SIZE: 512,
   EVENT_WORDS: 8,
   MAX_IOV: 32,
@@ -168,6 +181,8 @@ export const VN = {
   SS_CUT_THROUGH: 0x1,
   SS_PEER_CLOSED: 0x2,
   SS_RESET: 0x4,
+  TLS_HOSTNAME: 32,
+  TLS_HOSTNAME_MAX: 255,
   EV_BOUND: 1,
   EV_UNBOUND: 2,
   EV_ACCEPTED: 3,

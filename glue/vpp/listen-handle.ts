@@ -14,6 +14,9 @@ import { ipToBytes, EPHEMERAL_TRIES, ephemeralPort } from './addr';
 
 interface Addr { address: string; family: 'IPv4' | 'IPv6'; port: number }
 
+/** A listener of VPP's TLS: its certificate/key pair in VPP (stack.certs, released with the listener) and ALPN ids. */
+export interface TlsListen { ckpair: number; alpn: number }
+
 
 export class VppListenHandle implements ListenerSink {
   /** node's onconnection (set by glue/net.ts as setupListenHandle sets it). */
@@ -32,7 +35,7 @@ export class VppListenHandle implements ListenerSink {
   private bound = false;
   private held = false;
 
-  constructor(readonly stack: Stack, private readonly busyPoll: number) {}
+  constructor(readonly stack: Stack, private readonly busyPoll: number, private tls?: TlsListen) {}
 
   /** The address to listen on; port 0 picks one now, so address() can say it at once, as node's does. */
   bind(address: string, family: 4 | 6, port: number) {
@@ -47,7 +50,8 @@ export class VppListenHandle implements ListenerSink {
     const a = this.addr!;
     const { engine } = this.stack;
     engine.scratch().set(ipToBytes(a.address, a.family === 'IPv4' ? 4 : 6));
-    const sid = engine.core.listen(a.family === 'IPv4' ? 1 : 0, a.port);
+    const isIp4 = a.family === 'IPv4' ? 1 : 0;
+    const sid = this.tls ? engine.core.tls_listen(isIp4, a.port, this.tls.ckpair, this.tls.alpn) : engine.core.listen(isIp4, a.port);
     if (sid === VN.EAGAIN) { setImmediate(() => { if (!this.closed) this.relisten(); }); return 0; }
     if (sid < 0) return uvCode(sid);
     this.sid = sid;
@@ -60,7 +64,14 @@ export class VppListenHandle implements ListenerSink {
 
   private relisten() {
     const err = this.listen();
-    if (err) { this.sid = -1; this.updateRef(); this.onbound?.(err); }
+    if (err) { this.sid = -1; this.updateRef(); this.releaseTls(); this.onbound?.(err); }
+  }
+
+  /** VPP no longer uses the pair for this listener. */
+  private releaseTls() {
+    const t = this.tls;
+    this.tls = undefined;
+    if (t && !this.stack.dead) this.stack.certs.release(t.ckpair);
   }
 
   onBound(vppRetval: number) {
@@ -73,6 +84,7 @@ export class VppListenHandle implements ListenerSink {
     if (vppRetval !== 0) {
       this.sid = -1;
       this.updateRef();
+      this.releaseTls();
       this.onbound?.(uvCode(vppRetval, 'vpp'));
       return;
     }
@@ -89,6 +101,7 @@ export class VppListenHandle implements ListenerSink {
   onUnbound() {
     this.sid = -1;
     this.updateRef();
+    this.releaseTls();
     this.onunbound?.();
   }
 
@@ -111,7 +124,7 @@ export class VppListenHandle implements ListenerSink {
     this.closed = true;
     const sid = this.sid;
     if (cb) setImmediate(cb);
-    if (sid < 0 || this.stack.dead) { setImmediate(() => this.onunbound?.()); return; }
+    if (sid < 0 || this.stack.dead) { this.releaseTls(); setImmediate(() => this.onunbound?.()); return; }
     const { address, family, port } = this.addr!;
     this.stack.connects.after({ address, family: family === 'IPv4' ? 4 : 6, port }, () => {
       if (this.stack.dead) return;

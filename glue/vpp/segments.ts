@@ -8,7 +8,7 @@
 import { debuglog } from 'util';
 import type { Engine } from '../engine/types';
 import { VN } from '../engine/abi';
-import type { Host } from '../host';
+import type { Host, SapiDatagram } from '../host';
 import { protocolError } from '../errors';
 
 const debug = debuglog('vppnet');
@@ -21,7 +21,13 @@ export class SegmentTable {
   /** file identity -> its one mapping and how many slots use it. */
   private readonly files = new Map<string, { base: number; size: number; slots: number }>();
 
+  /** Segment fds that arrived while the app socket was read for another reply (certs.ts). */
+  private readonly early: SapiDatagram[] = [];
+
   constructor(private readonly host: Host, private readonly engine: Engine) {}
+
+  /** A SEND_FDS datagram read ahead of its ADD_SEGMENT event: add() takes it from here. */
+  arrived(d: SapiDatagram) { this.early.push(d); }
 
   get count() { return this.slots.size; }
 
@@ -61,8 +67,8 @@ export class SegmentTable {
   add(sapiFd: number, timeoutMs: number, lo: number, hi: number, fdFlags: number) {
     if (!fdFlags) throw new Error('vppnet: VPP announced a segment without a file descriptor');
     // VPP sent the fd on the app socket before it queued this event
-    const { msg, fds } = this.host.sapiRecv(sapiFd, timeoutMs);
-    if (msg[0] !== 5 || fds.length !== 1) {
+    const { msg, fds } = this.early.shift() ?? this.host.sapiRecv(sapiFd, timeoutMs);
+    if (msg[0] !== VN.SAPI_SEND_FDS || fds.length !== 1) {
       for (const fd of fds) this.host.closeFd(fd);
       throw new Error(`vppnet: expected one segment fd from VPP, got message type ${msg[0]} with ${fds.length} fds`);
     }
@@ -102,6 +108,7 @@ export class SegmentTable {
 
   /** Forget and unmap all of them (detach). */
   release() {
+    for (const d of this.early.splice(0)) for (const fd of d.fds) this.host.closeFd(fd);
     for (const slot of this.slots.keys()) this.engine.core.segment_del(slot);
     for (const m of this.files.values()) this.engine.unmapSegment(m.base, m.size);
     this.slots.clear();

@@ -14,6 +14,7 @@ import { detached, protocolError, vppGone } from '../errors';
 import { attach, type AttachOptions, type Attachment } from './attach';
 import { SegmentTable } from './segments';
 import { Connects } from './connects';
+import { CertPairs } from './certs';
 import { BusyPoller, type BusyPollSink } from './busy-poll';
 import { bytesToIp } from './addr';
 
@@ -97,6 +98,8 @@ export class Stack {
   private draining = false;
   /** Connect admission (slots, connects VPP has not answered). */
   readonly connects = new Connects();
+  /** The certificate/key pairs of this attachment's TLS listeners in VPP. */
+  readonly certs: CertPairs;
   private readonly poller = new BusyPoller(() => !this.dead);
   dead: Error | undefined;
   onDead?: (err: Error) => void;
@@ -112,6 +115,7 @@ export class Stack {
       this.segments.release();
       throw e;
     }
+    this.certs = new CertPairs(host, engine, () => this.fds!.sapiFd, opts.attachTimeoutMs, this.segments);
     process.on('exit', this.settleBeforeExit);
     this.watch = host.watch(this.fds.mqEventFd, (err) => (err ? this.fail(err) : this.drain()));
     // VPP closing the app socket is how a dead or restarted VPP shows itself

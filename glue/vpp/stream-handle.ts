@@ -40,6 +40,13 @@ interface PendingWrite { req: Req; chunks: Uint8Array[]; idx: number; off: numbe
 interface ConnectReq { req: Req; address: string; family: 4 | 6; port: number }
 interface Addr { address: string; family: string; port: number }
 
+/**
+ * A connect through VPP's TLS: VPP checks the server (verify: its CA file,
+ * and `hostname`, also sent as SNI) and answers after the handshake;
+ * `failed` is set when the handshake is what failed.
+ */
+export interface TlsConnect { hostname: string; verify: boolean; alpn: number; failed?: boolean }
+
 /** JSStream's own methods, for the C++ path (our class shadows some names). */
 type CxxStream = { readBuffer(b: Uint8Array): void; emitEOF(): void; finishWrite(req: unknown, status: number): void;
   finishShutdown(req: unknown, status: number): void; useUserBuffer(b: Uint8Array): void };
@@ -79,10 +86,13 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
   private local?: Addr;
   private remote?: Addr;
 
-  constructor(stack: Stack, opts: { busyPoll?: number; sid?: number } = {}) {
+  private readonly tls?: TlsConnect;
+
+  constructor(stack: Stack, opts: { busyPoll?: number; sid?: number; tls?: TlsConnect } = {}) {
     super();
     this.stack = stack;
     this.busyPoll = opts.busyPoll ?? 0;
+    this.tls = opts.tls;
     if (opts.sid !== undefined && opts.sid >= 0) {
       this.sid = opts.sid;
       stack.register(this.sid, this);
@@ -157,7 +167,13 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     scratch.set(ipToBytes(c.address, c.family));
     const lcl = this.local;   // set before the connect only by bind()
     if (lcl) scratch.set(ipToBytes(lcl.address, c.family), 16);
-    const sid = engine.core.connect(c.family === 4 ? 1 : 0, c.port, lcl?.port ?? 0);
+    const tls = this.tls;
+    if (tls) {   // ASCII (the TLS layer checked), NUL-terminated
+      scratch.fill(0, VN.TLS_HOSTNAME, VN.TLS_HOSTNAME + VN.TLS_HOSTNAME_MAX + 1);
+      for (let i = 0; i < tls.hostname.length; i++) scratch[VN.TLS_HOSTNAME + i] = tls.hostname.charCodeAt(i);
+    }
+    const sid = tls ? engine.core.tls_connect(c.family === 4 ? 1 : 0, c.port, tls.verify ? 1 : 0, tls.alpn)
+      : engine.core.connect(c.family === 4 ? 1 : 0, c.port, lcl?.port ?? 0);
     if (sid < 0) {
       if (sid === VN.EAGAIN) { setImmediate(() => this.sendConnect()); return; }
       this.connectDone(uvCode(sid));
@@ -191,6 +207,7 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
     // with local scope VPP answers NOROUTE for a loopback destination nobody
     // listens on: to the user that is a refused connection
     if (vppRetval === SESSION_E.NOROUTE && /^127\.|^::1$/.test(c.address)) vppRetval = SESSION_E.REFUSED;
+    if (vppRetval === SESSION_E.TLS_HANDSHAKE && this.tls) this.tls.failed = true;
     if (vppRetval !== 0) {
       debug('connect to %s:%d: VPP answered %d', c.address, c.port, vppRetval);
       this.stack.unregister(this.sid);

@@ -30,6 +30,10 @@
   X(tx_commit, 2)            \
   X(rx_peek, 2)              \
   X(rx_release, 2)           \
+  X(cert_key_encode, 4)      \
+  X(cert_key_decode, 2)      \
+  X(tls_listen, 4)           \
+  X(tls_connect, 4)          \
   X(udp_bind, 2)             \
   X(udp_connect, 2)          \
   X(dgram_peek, 2)           \

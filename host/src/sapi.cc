@@ -90,8 +90,27 @@ static Napi::Value SapiConnect(const Napi::CallbackInfo &info) {
   }
 }
 
-// sapiSend(fd, msg: Uint8Array of exactly VN_SAPI_MSG_SIZE bytes, timeoutMs = 5000).
-// VPP detaches an app that sends any other length, so refuse it here.
+// One datagram, all of it (seqpacket sends all or nothing), within the deadline.
+static void SendDatagram(Napi::Env env, int fd, const uint8_t *data, size_t len, int64_t deadline) {
+  for (;;) {
+    ssize_t n = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n == ssize_t(len)) return;
+    if (n >= 0) ThrowErrno(env, EMSGSIZE, "send");
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) ThrowErrno(env, errno, "send");
+    int r = PollOne(fd, POLLOUT, deadline);
+    if (r == 0) ThrowErrno(env, ETIMEDOUT, "send");
+    if (r < 0) ThrowErrno(env, -r, "send");
+  }
+}
+
+// The second datagram of ADD_DEL_CERT_KEY (VPP's bound on a cert and key).
+static const size_t kMaxData = 20000;
+
+// sapiSend(fd, msg: Uint8Array of exactly VN_SAPI_MSG_SIZE bytes, timeoutMs = 5000[, data]).
+// VPP detaches an app that sends any other length, so refuse it here. `data`
+// (1..20000 bytes) goes as one more datagram in the same call: VPP reads the
+// cert and key of ADD_DEL_CERT_KEY right after the message, without waiting.
 static Napi::Value SapiSend(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0, "sapiSend");
@@ -103,17 +122,19 @@ static Napi::Value SapiSend(const Napi::CallbackInfo &info) {
                     std::to_string(VN_SAPI_MSG_SIZE);
     ThrowErrno(env, EINVAL, "send", nullptr, d.c_str());
   }
-  int64_t deadline = Deadline(ArgTimeout(info, 2, "sapiSend", 5000));
-  for (;;) {
-    ssize_t n = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n == ssize_t(len)) return env.Undefined();
-    if (n >= 0) ThrowErrno(env, EMSGSIZE, "send");  // seqpacket sends all or nothing
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) ThrowErrno(env, errno, "send");
-    int r = PollOne(fd, POLLOUT, deadline);
-    if (r == 0) ThrowErrno(env, ETIMEDOUT, "send");
-    if (r < 0) ThrowErrno(env, -r, "send");
+  uint8_t *more = nullptr;
+  size_t more_len = 0;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    ArgBytes(info, 3, "sapiSend", &more, &more_len);
+    if (more_len == 0 || more_len > kMaxData) {
+      std::string d = "data is " + std::to_string(more_len) + " bytes, must be 1.." + std::to_string(kMaxData);
+      ThrowErrno(env, EINVAL, "send", nullptr, d.c_str());
+    }
   }
+  int64_t deadline = Deadline(ArgTimeout(info, 2, "sapiSend", 5000));
+  SendDatagram(env, fd, data, len, deadline);
+  if (more) SendDatagram(env, fd, more, more_len, deadline);
+  return env.Undefined();
 }
 
 // sapiRecv(fd, timeoutMs) -> { msg: Buffer, fds: number[] }: one datagram and its SCM_RIGHTS fds.

@@ -51,6 +51,8 @@ export interface StartVppOptions {
   extraSession?: string;
   /** cpu { main-core }. Default 0. */
   mainCore?: number;
+  /** tls { ca-cert-path }: the CA certificates VPP's TLS checks servers against. */
+  tlsCaFile?: string;
   /** cpu { workers }: VPP worker threads. Default VPP_WORKERS, else 0. */
   workers?: number;
   /** Run dir to use; default a fresh $TMPDIR/vppnet-vpp-XXXXXX. */

@@ -45,6 +45,7 @@ extern "C" {
 
 /* ---- sizes ---- */
 #define VN_SAPI_MSG_SIZE   209   /* every app-socket message, both directions */
+#define VN_SAPI_SEND_FDS     5   /* type of the datagram carrying a new segment's fd */
 #define VN_SCRATCH_SIZE    512   /* vn_scratch(): socket messages, addresses */
 #define VN_EVENT_WORDS     8     /* one event = 8 x u32 */
 #define VN_MAX_IOV         32    /* vn_iov(): at most this many regions */
@@ -215,6 +216,31 @@ int32_t vn_tx_commit(vn_core_t *c, uint32_t sid, uint32_t n);
 int32_t vn_rx_peek(vn_core_t *c, uint32_t sid, uint32_t len);
 /* Consume n bytes (frees chunks, sends a dequeue notification if VPP asked). */
 int32_t vn_rx_release(vn_core_t *c, uint32_t sid, uint32_t n);
+
+/* ---------- TLS in VPP (VPP's TLS transport; the fifos carry plaintext) ----------
+ * A server's certificate and key go to VPP over the app socket first:
+ * vn_cert_key_encode writes ADD_DEL_CERT_KEY into scratch (index 0: add a
+ * pair whose cert and key, each with its terminating NUL, are cert_len and
+ * key_len bytes; else delete pair `index`). The host sends it and, for an
+ * add, the cert then the key as one more datagram right after it. Returns
+ * VN_SAPI_MSG_SIZE, VN_EINVAL for lengths VPP cannot take (0, or over
+ * 10000 each). vn_cert_key_decode reads the reply from scratch: the new
+ * pair's index (>= 1; 0 for a delete), VPP's refusal as -1000 + its
+ * SESSION_E value, VN_EPROTO if it is not the reply to `context`. */
+int32_t vn_cert_key_encode(vn_core_t *c, uint32_t context, uint32_t index, uint32_t cert_len, uint32_t key_len);
+int32_t vn_cert_key_decode(vn_core_t *c, uint32_t len, uint32_t context);
+/* alpn: up to 4 of VPP's ALPN ids (tls_alpn_proto_t) in preference order,
+ * byte i = the i-th, 0 ends the list. */
+/* A TLS listener with pair ckpair (>= 1) on scratch[0] ip and port; answered
+ * by VN_EV_BOUND as vn_listen. */
+int32_t vn_tls_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t ckpair, uint32_t alpn);   /* -> sid */
+/* A TLS connect to scratch[0] ip and port. verify 1: VPP checks the chain
+ * against its CA file and the name at scratch[VN_TLS_HOSTNAME] (NUL-
+ * terminated, <= 255 bytes, also the SNI); 0: no check, no SNI. VN_EV_CONNECTED
+ * comes after the handshake; a failed one is VPP's TLS_HANDSHAKE (-32). */
+#define VN_TLS_HOSTNAME      32
+#define VN_TLS_HOSTNAME_MAX 255
+int32_t vn_tls_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t verify, uint32_t alpn);   /* -> sid */
 
 /* ---------- datagrams (UDP: vn_udp_bind sessions) ----------
  * Every record in a UDP session's fifos is one datagram: VPP's 47-byte

@@ -184,10 +184,11 @@ int mq_send_io(vn_core_t *c, uint32_t mq_index, uint8_t type, uint32_t session_i
 /* encode.c: build one message to VPP and post it on VPP-bound queue mq
  * (listen, unlisten, connect: the control queue). 0 posted, VN_EAGAIN full,
  * another negative code if nothing can be sent. */
-int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip, uint8_t proto);
+int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip, uint8_t proto,
+               uint64_t ext);
 int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle);
 int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip,
-                uint16_t lcl_port, const uint8_t *lcl_ip, uint8_t proto);
+                uint16_t lcl_port, const uint8_t *lcl_ip, uint8_t proto, uint64_t ext);
 /* SHUTDOWN, DISCONNECT, TERMINATE, DISCONNECTED_REPLY, RESET_REPLY (type) */
 int msg_close(vn_core_t *c, uint32_t mq, uint8_t type, uint64_t handle);
 int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retval, uint64_t handle, uint32_t sid);
@@ -217,9 +218,15 @@ int32_t fifo_tx_commit(vn_core_t *c, vn_session_t *s, uint32_t n);
 void fifo_tx_event(vn_core_t *c, vn_session_t *s);
 int32_t fifo_rx_peek(vn_core_t *c, vn_session_t *s, uint32_t len);
 int32_t fifo_rx_release(vn_core_t *c, vn_session_t *s, uint32_t n);
-int fifo_poison(vn_core_t *c, vn_session_t *s);   /* the session's fifos lied: cut it off; VN_EBADMSG */
+int fifo_poison(vn_core_t *c, vn_session_t *s);
+int seg_chunk_alloc(const vn_seg_t *s, uint32_t len, uint64_t *off, uint8_t **data);   /* 1, 0 no room, <0 */
+int seg_chunk_free(const vn_seg_t *s, uint64_t off);   /* the session's fifos lied: cut it off; VN_EBADMSG */
 
 /* session.c */
 void session_dispatch(vn_core_t *c, const uint8_t *elt, uint32_t ring);
+/* LISTEN / CONNECT of any transport (ip at scratch[0], a connect's local ip
+ * at scratch[16]); ext: the offset of an ext config chunk, or 0 */
+int32_t session_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint8_t proto, uint64_t ext);
+int32_t session_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port, uint8_t proto, uint64_t ext);
 
 #endif

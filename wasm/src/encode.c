@@ -9,14 +9,16 @@
  */
 #include "core.h"
 
-int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip, uint8_t proto) {
+int msg_listen(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip, uint8_t proto,
+               uint64_t ext) {
   uint8_t m[LISTEN_SIZE] = {0};
   wr32(m + LISTEN_CLIENT_INDEX, c->client_handle);
   wr32(m + LISTEN_CONTEXT, sid);
   wr16(m + LISTEN_PORT, byte_swap16(port));
   m[LISTEN_PROTO] = proto;              /* UDP with flags 0: connectionless */
-  m[LISTEN_IS_IP4] = (uint8_t)is_ip4;   /* vrf, flags, dscp, ext_config 0 */
+  m[LISTEN_IS_IP4] = (uint8_t)is_ip4;   /* vrf, flags, dscp 0 */
   memcpy(m + LISTEN_IP, ip, 16);
+  wr64(m + LISTEN_EXT_CONFIG, ext);
   return mq_send_ctrl(c, c->ctrl_mq, EVT_LISTEN, m, sizeof(m));
 }
 
@@ -29,16 +31,17 @@ int msg_unlisten(vn_core_t *c, uint32_t sid, uint64_t handle) {
 }
 
 int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, const uint8_t *ip,
-                uint16_t lcl_port, const uint8_t *lcl_ip, uint8_t proto) {
+                uint16_t lcl_port, const uint8_t *lcl_ip, uint8_t proto, uint64_t ext) {
   uint8_t m[CONNECT_SIZE] = {0};
   wr32(m + CONNECT_CLIENT_INDEX, c->client_handle);
   wr32(m + CONNECT_CONTEXT, sid);
   wr16(m + CONNECT_PORT, byte_swap16(port));
   wr16(m + CONNECT_LCL_PORT, byte_swap16(lcl_port));
-  m[CONNECT_PROTO] = proto;             /* 0 TCP, 1 UDP; no parent */
+  m[CONNECT_PROTO] = proto;             /* 0 TCP, 1 UDP, 3 TLS; no parent */
   m[CONNECT_IS_IP4] = (uint8_t)is_ip4;
   memcpy(m + CONNECT_IP, ip, 16);
   memcpy(m + CONNECT_LCL_IP, lcl_ip, 16);
+  wr64(m + CONNECT_EXT_CONFIG, ext);    /* VPP reads ckpair and engine only from here */
   return mq_send_ctrl(c, c->ctrl_mq, EVT_CONNECT, m, sizeof(m));
 }
 

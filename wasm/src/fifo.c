@@ -161,6 +161,31 @@ static int chunk_alloc(const vn_seg_t *s, uint32_t slice, uint32_t want, chunk_t
   return 0;
 }
 
+/* A loose chunk of at least `len` bytes from slice 0 of segment s, for a
+ * message that hands VPP memory by offset (the crypto config of a TLS
+ * LISTEN/CONNECT): VPP reads it and frees it to the slice's freelist itself.
+ * Returns 1 with *off (from fsh) and *data, 0 if the segment has no room. */
+int seg_chunk_alloc(const vn_seg_t *s, uint32_t len, uint64_t *off, uint8_t **data) {
+  chunk_t ch;
+  int rv = chunk_alloc(s, 0, len, &ch);
+  if (rv <= 0) return rv;
+  if (ch.len < len) {   /* only smaller chunks left: give it back */
+    rv = fl_push(s, 0, fl_index(ch.len), ch.off, ch.p, ch.len);
+    return rv < 0 ? rv : 0;
+  }
+  wr32(ch.p + CHUNK_START_BYTE, 0);
+  *off = ch.off;
+  *data = ch.p + CHUNK_HDR_SIZE;
+  return 1;
+}
+
+/* The message carrying a seg_chunk_alloc chunk never went out: take it back. */
+int seg_chunk_free(const vn_seg_t *s, uint64_t off) {
+  chunk_t ch;
+  if (!chunk_at(s, off, &ch)) return VN_EBADMSG;
+  return fl_push(s, 0, fl_index(ch.len), ch.off, ch.p, ch.len);
+}
+
 /* ---- binding a session to its fifos ---- */
 int fifo_bind(vn_core_t *c, vn_fifo_t *f, uint32_t slot, uint64_t off) {
   if (slot >= VN_MAX_SEGMENTS) return VN_EBADMSG;

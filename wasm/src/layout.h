@@ -99,6 +99,21 @@
 #define APP_OPT_ADD_SEGMENT_SIZE 3
 #define APP_OPT_RX_FIFO_SIZE     5
 #define APP_OPT_TX_FIFO_SIZE     6
+/* ADD_DEL_CERT_KEY (app_sapi_cert_key_add_del_msg_t, packed, after the type
+ * byte); the cert and key follow as a second datagram of CERT_CERTKEY_LEN
+ * bytes, which VPP reads at once (it does not wait for it) */
+#define SAPI_CERT_KEY            6
+#define SAPI_CERT_KEY_REPLY      7
+#define CERT_CONTEXT             1   /* u32, echoed */
+#define CERT_INDEX               5   /* u32: the pair to delete */
+#define CERT_CERT_LEN            9   /* u16 */
+#define CERT_CERTKEY_LEN        11   /* u16: cert + key */
+#define CERT_IS_ADD             13   /* u8 */
+#define CERT_MAX_PART        10000   /* VPP's bounds (sapi_add_del_cert_key_handler) */
+#define CERT_MAX_TOTAL       20000
+#define CERT_REPLY_CONTEXT       1   /* u32 */
+#define CERT_REPLY_RETVAL        5   /* i32 */
+#define CERT_REPLY_INDEX         9   /* u32: the new pair (>= 1) */
 #define REPLY_RETVAL             1   /* i32 */
 #define REPLY_APP_INDEX          5   /* u32 */
 #define REPLY_APP_MQ             9   /* u64 */
@@ -114,6 +129,7 @@
 #define EVT_IO_TX                1
 #define EVT_IO_TX_MAIN           4   /* TX of a connectionless session (looked up on VPP's main thread) */
 #define PROTO_UDP                1   /* transport_proto_t: LISTEN_PROTO / CONNECT proto */
+#define PROTO_TLS                3
 /* session_dgram_hdr_t, packed: every datagram in a UDP fifo starts with it */
 #define DGRAM_LEN                0   /* u32 payload bytes */
 #define DGRAM_OFFSET             4   /* u32, 0 from and for apps */
@@ -143,6 +159,25 @@
 #define EVT_APP_DEL_SEGMENT     29
 #define EVT_CLEANUP             31
 #define EVT_TERMINATE           38
+
+/* The extended config a TLS LISTEN/CONNECT names by offset (ext_config): a
+ * transport_endpt_ext_cfg_t at the data of a chunk of the VPP mq segment's
+ * slice 0, holding a transport_endpt_crypto_cfg_t (transport_types.h) */
+#define EXT_TYPE                 0   /* u16: 1 = crypto */
+#define EXT_LEN                  2   /* u16: payload bytes after this 4-byte header */
+#define EXT_TYPE_CRYPTO          1
+#define EXT_CKPAIR               4   /* u32 ckpair_index (0: none) */
+#define EXT_CA_TRUST             8   /* u32: 0, VPP's CA file */
+#define EXT_TLS_PROFILE         12   /* u32: ~0, defaults */
+#define EXT_OWNER_WRK           16   /* u32: ~0, the app worker that sends it */
+#define EXT_ALPN                20   /* u8[4]: tls_alpn_proto_t ids, 0-terminated */
+#define EXT_CRYPTO_ENGINE       24   /* u8: 0, the app's (openssl) */
+#define EXT_VERIFY              28   /* u32 tls_verify_cfg_t */
+#define TLS_VERIFY_PEER       0x02
+#define TLS_VERIFY_HOSTNAME   0x08
+#define EXT_HOSTNAME            32   /* u8[256], NUL-terminated: SNI and the name checked */
+#define EXT_CRYPTO_LEN         284
+#define EXT_SIZE               288
 
 /* Control messages to VPP (application_interface.h, all packed; offsets
  * inside the message, i.e. element + EVT_MSG_OFF). encode.c fills them; the
@@ -343,6 +378,14 @@ LAYOUT_FITS(CLEANUP_TYPE, 1, CLEANUP_SIZE);
 LAYOUT_FITS(ADDSEG_SEG_SIZE, 4, ADDSEG_NAME);
 LAYOUT_FITS(ADDSEG_NAME, 128, ADDSEG_HANDLE);
 LAYOUT_FITS(ADDSEG_HANDLE, 8, ADDSEG_SIZE);
+
+/* app socket and ext config */
+LAYOUT_FITS(CERT_IS_ADD, 1, VN_SAPI_MSG_SIZE);
+LAYOUT_FITS(CERT_REPLY_INDEX, 4, VN_SAPI_MSG_SIZE);
+LAYOUT_FITS(EXT_HOSTNAME, 256, EXT_SIZE);
+_Static_assert(EXT_SIZE == EXT_CRYPTO_LEN + 4, "ext config: 4-byte header, then the crypto config");
+_Static_assert(VN_TLS_HOSTNAME >= 32 && VN_TLS_HOSTNAME + VN_TLS_HOSTNAME_MAX + 1 <= VN_SCRATCH_SIZE, "hostname after both ips");
+_Static_assert(VN_TLS_HOSTNAME_MAX + 1 == 256, "hostname[256]");
 LAYOUT_FITS(DELSEG_HANDLE, 8, DELSEG_SIZE);
 
 /* a control ring element holds the type header and any message, either way */

@@ -343,12 +343,12 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
 /* Attached, and the shared memory has not lied: messages can go to VPP. */
 static int core_ready(const vn_core_t *c) { return c->attached && !c->poisoned; }
 
-static int32_t listen_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint8_t proto) {
+int32_t session_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint8_t proto, uint64_t ext) {
   if (!core_ready(c)) return VN_ESHUTDOWN;
   if (port > 65535 || is_ip4 > 1 || (proto == PROTO_UDP && port == 0)) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_LISTEN_PENDING);
   if (sid < 0) return sid;
-  int rv = msg_listen(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, proto);
+  int rv = msg_listen(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, proto, ext);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
@@ -357,8 +357,8 @@ static int32_t listen_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint8_
   return sid;
 }
 
-int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return listen_proto(c, is_ip4, port, 0); }
-int32_t vn_udp_bind(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return listen_proto(c, is_ip4, port, PROTO_UDP); }
+int32_t vn_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return session_listen(c, is_ip4, port, 0, 0); }
+int32_t vn_udp_bind(vn_core_t *c, uint32_t is_ip4, uint32_t port) { return session_listen(c, is_ip4, port, PROTO_UDP, 0); }
 
 int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
   vn_session_t *s = sid_lookup(c, sid);
@@ -376,12 +376,12 @@ int32_t vn_unlisten(vn_core_t *c, uint32_t sid) {
   return 0;
 }
 
-static int32_t connect_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port, uint8_t proto) {
+int32_t session_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port, uint8_t proto, uint64_t ext) {
   if (!core_ready(c)) return VN_ESHUTDOWN;
   if (port == 0 || port > 65535 || is_ip4 > 1 || lcl_port > 65535) return VN_EINVAL;
   int32_t sid = sid_alloc(c, SS_CONNECTING);
   if (sid < 0) return sid;
-  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, (uint16_t)lcl_port, c->scratch + 16, proto);
+  int rv = msg_connect(c, (uint32_t)sid, is_ip4, (uint16_t)port, c->scratch, (uint16_t)lcl_port, c->scratch + 16, proto, ext);
   if (rv < 0) { sid_free(c, (uint32_t)sid); return rv; }
   vn_session_t *s = &c->sessions[sid];
   s->is_ip4 = (uint8_t)is_ip4;
@@ -391,11 +391,11 @@ static int32_t connect_proto(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint3
 }
 
 int32_t vn_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t lcl_port) {
-  return connect_proto(c, is_ip4, port, lcl_port, 0);
+  return session_connect(c, is_ip4, port, lcl_port, 0, 0);
 }
 int32_t vn_udp_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port) {
   memset(c->scratch + 16, 0, 16);   /* VPP picks the source: that is the question */
-  return connect_proto(c, is_ip4, port, 0, PROTO_UDP);
+  return session_connect(c, is_ip4, port, 0, PROTO_UDP, 0);
 }
 
 int32_t vn_shutdown(vn_core_t *c, uint32_t sid) {
