@@ -1,0 +1,150 @@
+/**
+ * vppnet/tls with tlsEngine 'vpp' over a real VPP: VPP's own TLS (its
+ * tlsopenssl engine) does the handshake, checks the certificate against the
+ * CA file VPP was started with and encrypts; vppnet's fifos carry plaintext.
+ * Server in the default namespace, client in 'peer', both engines; VPP's CLI
+ * shows the TLS sessions. Refusals: an untrusted certificate, a wrong name,
+ * no common ALPN. HTTP over it, both ends.
+ */
+import { execFileSync } from 'child_process';
+import { once } from 'events';
+import * as http from 'http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import type * as net from 'net';
+import * as vtls from '../../glue/tls';
+import { describeVpp, vppSkipReason } from './harness';
+
+type Engine = 'wasm' | 'native';
+
+// the CA must exist when VPP starts (tls { ca-cert-path }): made before the suite
+const dir = mkdtempSync(path.join(tmpdir(), 'vppnet-vpptls-'));
+const pki = (() => {
+  if (vppSkipReason()) return { ca: '', key: Buffer.alloc(0), cert: Buffer.alloc(0), otherKey: Buffer.alloc(0), otherCert: Buffer.alloc(0) };
+  const ssl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
+  const issue = (name: string, ca: string) => {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=vpp.test');
+    writeFileSync(path.join(dir, `${name}.ext`), 'subjectAltName=DNS:vpp.test\n');
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  };
+  for (const ca of ['ca', 'rogue']) ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=vppnet ${ca} CA`);
+  issue('srv', 'ca');
+  issue('other', 'rogue');
+  const read = (f: string) => readFileSync(path.join(dir, f));
+  return { ca: path.join(dir, 'ca.pem'), key: read('srv.key'), cert: read('srv.pem'), otherKey: read('other.key'), otherCert: read('other.pem') };
+})();
+
+describeVpp("vppnet/tls, tlsEngine 'vpp' (VPP's TLS)", (vpp) => {
+  const serverOn = async (engine: Engine, o: { cert?: Buffer; key?: Buffer; ALPNProtocols?: string[] } = {}) => {
+    const srv = vtls.createServer({ key: o.key ?? pki.key, cert: o.cert ?? pki.cert, ALPNProtocols: o.ALPNProtocols,
+      tlsEngine: 'vpp', mode: 'vpp', engine, appSocket: vpp().appSocket });
+    srv.on('secureConnection', (s: net.Socket) => { s.on('error', () => {}); s.pipe(s); });
+    await new Promise<void>((r) => srv.listen(0, vpp().testAddr, () => r()));
+    expect(srv.transport).toBe('vpp');
+    return { srv, port: (srv.address() as net.AddressInfo).port };
+  };
+  const dial = (engine: Engine, port: number, o: Partial<vtls.ConnectionOptions> = {}) =>
+    vtls.connect({ tlsEngine: 'vpp', mode: 'vpp', engine, appSocket: vpp().peerAppSocket, host: vpp().testAddr, port, servername: 'vpp.test', ...o });
+  const closeServer = (srv: net.Server) => new Promise((r) => srv.close(r));
+
+  describe.each(['wasm', 'native'] as Engine[])('engine %s', (engine) => {
+    test('a verified session: secureConnect, 1 MiB echoed byte-exact, the sessions are VPP TLS sessions', async () => {
+      const { srv, port } = await serverOn(engine);
+      try {
+        const c = dial(engine, port);
+        await once(c, 'secureConnect');
+        expect(c.authorized).toBe(true);
+        expect(c.encrypted).toBe(true);
+        expect(c.transport).toBe('vpp');
+        const sessions = await vpp().sessions();
+        const tls = sessions.filter((s) => s.state !== 'LISTEN' && !/^T$/.test(s.transport) && (s.local?.port === port || s.remote?.port === port));
+        expect(tls.length).toBeGreaterThanOrEqual(2);   // the app sessions of both ends, on VPP's TLS transport
+        for (const s of tls) expect(s.cutThrough).toBe(false);
+        expect(sessions.some((s) => s.transport === 'T' && (s.local?.port === port || s.remote?.port === port))).toBe(true);   // TCP under it
+        const sent = Buffer.alloc(1 << 20);
+        for (let i = 0; i < sent.length; i++) sent[i] = (i * 7 + (i >> 12)) & 0xff;
+        const got: Buffer[] = [];
+        let n = 0;
+        const all = new Promise<void>((r) => c.on('data', (d: Buffer) => { got.push(d); n += d.length; if (n >= sent.length) r(); }));
+        c.write(sent);
+        await all;
+        expect(Buffer.concat(got).equals(sent)).toBe(true);
+        c.destroy();
+        await once(c, 'close');
+      } finally {
+        await closeServer(srv);
+      }
+    }, 30000);
+
+    test('refused: a certificate VPP\'s CA file does not vouch for, and a name it does not carry', async () => {
+      const rogue = await serverOn(engine, { cert: pki.otherCert, key: pki.otherKey });
+      const good = await serverOn(engine);
+      try {
+        const untrusted = dial(engine, rogue.port);
+        const [e1] = await once(untrusted, 'error');
+        expect(e1.code).toBe('ERR_VPPNET_TLS_HANDSHAKE');
+        expect(e1.message).toMatch(/not trusted by VPP's CA file/);
+        const wrongName = dial(engine, good.port, { servername: 'other.test' });
+        const [e2] = await once(wrongName, 'error');
+        expect(e2.code).toBe('ERR_VPPNET_TLS_HANDSHAKE');
+        expect(e2.message).toMatch(/"other\.test"/);
+        // without verification the untrusted one connects, and says it is not authorized
+        const lax = dial(engine, rogue.port, { rejectUnauthorized: false });
+        await once(lax, 'secureConnect');
+        expect(lax.authorized).toBe(false);
+        expect(lax.authorizationError).toMatch(/NOT_VERIFIED/);
+        lax.destroy();
+      } finally {
+        await closeServer(rogue.srv);
+        await closeServer(good.srv);
+      }
+    }, 30000);
+  });
+
+  test('ALPN: a common protocol connects; none in common fails the handshake', async () => {
+    const { srv, port } = await serverOn('wasm', { ALPNProtocols: ['h2', 'http/1.1'] });
+    try {
+      const ok = dial('wasm', port, { ALPNProtocols: ['http/1.1'] });
+      await once(ok, 'secureConnect');
+      ok.destroy();
+      const none = dial('wasm', port, { ALPNProtocols: ['imap'] });
+      const [e] = await once(none, 'error');
+      expect(e.code).toBe('ERR_VPPNET_TLS_HANDSHAKE');
+    } finally {
+      await closeServer(srv);
+    }
+  }, 30000);
+
+  test("HTTP over VPP's TLS: node's http server on the TLS server's sockets, an http client on a TLS socket", async () => {
+    const { srv, port } = await serverOn('native');
+    srv.removeAllListeners('secureConnection');
+    const web = http.createServer((req, res) => res.end(`over ${req.socket.constructor.name}: ${req.url}`));
+    srv.on('secureConnection', (s: net.Socket) => web.emit('connection', s));
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ path: '/hello', createConnection: () => dial('native', port) as unknown as net.Socket }, (res) => {
+          let b = '';
+          res.setEncoding('utf8').on('data', (d) => { b += d; }).on('end', () => resolve(b));
+        });
+        req.on('error', reject);
+      });
+      expect(body).toBe('over Socket: /hello');
+    } finally {
+      web.close();
+      await closeServer(srv);
+    }
+  }, 30000);
+
+  test("what VPP's TLS cannot do is refused by name; 'kernel' mode is refused; no VPP in 'auto' is ERR_VPPNET_UNAVAILABLE", async () => {
+    expect(() => dial('wasm', 1, { ca: 'x' })).toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_UNSUPPORTED', message: expect.stringMatching(/ca-cert-path/) }));
+    expect(() => dial('wasm', 1, { ALPNProtocols: ['vpp/1'] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => dial('wasm', 1, { mode: 'kernel' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => vtls.createServer({ tlsEngine: 'vpp', key: pki.key, cert: pki.otherCert, mode: 'vpp', appSocket: vpp().appSocket }))
+      .toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_CERT' }));
+    expect(() => vtls.createServer({ tlsEngine: 'vpp', requestCert: true, key: pki.key, cert: pki.cert })).toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_UNSUPPORTED' }));
+    const c = dial('wasm', 4433, { mode: 'auto', appSocket: path.join(dir, 'no-such-socket') });
+    const [e] = await once(c, 'error');
+    expect(e.code).toBe('ERR_VPPNET_UNAVAILABLE');
+  });
+}, { tlsCaFile: pki.ca || undefined });
