@@ -10,16 +10,29 @@
 import * as net from 'node:net';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { Socket, Server } from './index';
-import { kOptions, kVppTls, type TlsConnect, type TlsListenSpec } from './bind';
+import { kOptions, kVppTls, vppHandleOf, type TlsConnect, type TlsListenSpec } from './bind';
 import { resolve, vppnetOptionsOf, type VppnetOptions } from './config';
 import { nodeError, tlsHandshakeFailed } from './errors';
 
-/** VPP's ALPN ids (tls_alpn_proto_t, transport_types.h): VPP's TLS offers and selects only these. */
-const ALPN_IDS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries([
+/** VPP's ALPN protocols by id - 1 (tls_alpn_proto_t, transport_types.h): VPP's TLS offers and selects only these. */
+const ALPN_NAMES = Object.freeze([
   'http/1.1', 'h2', 'h3', 'imap', 'pop3', 'smb', 'stun.turn', 'stun.nat-discovery', 'webrtc', 'c-webrtc', 'ftp',
   'managesieve', 'coap', 'co', 'xmpp-client', 'xmpp-server', 'acme-tls/1', 'mqtt', 'dot', 'ntske/1', 'sunrpc', 'irc',
   'nntp', 'nnsp', 'doq', 'sip/2', 'tds/8.0', 'dicom', 'postgresql', 'radius/1.0', 'radius/1.1',
-].map((name, i) => [name, i + 1])));
+]);
+const ALPN_IDS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(ALPN_NAMES.map((name, i) => [name, i + 1])));
+const alpnName = (id: number): string | false => ALPN_NAMES[id - 1] ?? false;
+
+/**
+ * Where ALPN was offered, ask VPP what its handshake chose before saying the
+ * session is secure (as node's TLSSocket knows alpnProtocol by then); data
+ * that arrives meanwhile waits in the socket (nobody reads it yet).
+ */
+function withAlpn(s: net.Socket, offered: number, then: () => void) {
+  const h = vppHandleOf(s as never) as { askAlpn?(cb: (id: number) => void): void } | undefined;
+  if (!offered || !h?.askAlpn) { then(); return; }
+  h.askAlpn((id) => { (s as unknown as { alpnProtocol: string | false }).alpnProtocol = alpnName(id); then(); });
+}
 
 /** node:tls options VPP's TLS has no way to take (named in the error). */
 const UNSUPPORTED_CONNECT = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'secureContext', 'checkServerIdentity', 'session',
@@ -80,7 +93,7 @@ class VppTlsSocket extends Socket {
   readonly encrypted = true;
   authorized = false;
   authorizationError: string | undefined;
-  readonly alpnProtocol = false;
+  alpnProtocol: string | false = false;
   readonly servername: string | false;
   constructor(private readonly spec: TlsConnect, options: VppnetOptions) {
     super();
@@ -91,7 +104,7 @@ class VppTlsSocket extends Socket {
     this.authorizationError = spec.verify ? undefined : 'NOT_VERIFIED (rejectUnauthorized: false)';
     this.once('connect', () => {
       this.authorized = spec.verify;
-      this.emit('secureConnect');
+      withAlpn(this, spec.alpn, () => this.emit('secureConnect'));
     });
   }
   /** VPP keeps the peer's certificate, the cipher and the protocol to itself: node's answers for "none known". */
@@ -182,7 +195,7 @@ class VppTlsServer extends Server {
     self[kVppTls] = { ...pair, alpn };
     this.on('connection', (s: net.Socket) => {
       Object.assign(s, { encrypted: true, authorized: false, authorizationError: 'NO_CLIENT_CERTIFICATE (tlsEngine vpp)', alpnProtocol: false, servername: false });
-      this.emit('secureConnection', s);
+      withAlpn(s, alpn, () => this.emit('secureConnection', s));
     });
     if (listener) this.on('secureConnection', listener);
   }

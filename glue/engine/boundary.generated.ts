@@ -59,6 +59,8 @@ export interface CoreApi {
   tls_listen(isIp4: number, port: number, ckpair: number, alpn: number): number;
   /** int32_t vn_tls_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port, uint32_t verify, uint32_t alpn) */
   tls_connect(isIp4: number, port: number, verify: number, alpn: number): number;
+  /** int32_t vn_tls_alpn(vn_core_t* c, uint32_t sid) */
+  tls_alpn(sid: number): number;
   /** int32_t vn_udp_bind(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
   udp_bind(isIp4: number, port: number): number;
   /** int32_t vn_udp_connect(vn_core_t* c, uint32_t is_ip4, uint32_t port) */
@@ -103,6 +105,7 @@ export const CORE_TABLE: { readonly [K in keyof CoreApi]: { readonly arity: numb
   cert_key_decode: { arity: 2, u32: false },
   tls_listen: { arity: 4, u32: false },
   tls_connect: { arity: 4, u32: false },
+  tls_alpn: { arity: 1, u32: false },
   udp_bind: { arity: 2, u32: false },
   udp_connect: { arity: 2, u32: false },
   dgram_peek: { arity: 2, u32: false },
@@ -116,8 +119,8 @@ export const CORE_FUNCTIONS: readonly (keyof CoreApi)[] = [
   'attach_encode', 'attach_decode', 'attach_info', 'segment_add', 'segment_refused', 'segment_del',
   'segment_base', 'attach_finish', 'poll', 'signals', 'listen', 'unlisten', 'connect', 'shutdown', 'close',
   'abort', 'session_addr', 'session_flags', 'session_poll', 'session_fifo', 'tx_reserve', 'tx_commit',
-  'rx_peek', 'rx_release', 'cert_key_encode', 'cert_key_decode', 'tls_listen', 'tls_connect', 'udp_bind',
-  'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve', 'dgram_commit',
+  'rx_peek', 'rx_release', 'cert_key_encode', 'cert_key_decode', 'tls_listen', 'tls_connect', 'tls_alpn',
+  'udp_bind', 'udp_connect', 'dgram_peek', 'dgram_release', 'dgram_reserve', 'dgram_commit',
 ];
 
 /** Functions returning uint32_t or uintptr_t: read back unsigned. */
@@ -196,6 +199,7 @@ export const VN = {
   EV_DEL_SEGMENT: 11,
   EV_SESSION_ERROR: 12,
   EV_ATTACH_ERROR: 13,
+  EV_ALPN: 14,
   INFO: {
     RETVAL: 0,
     APP_INDEX: 1,
@@ -227,6 +231,7 @@ export const VN = {
     DEL_SEGMENT: 11,
     SESSION_ERROR: 12,
     ATTACH_ERROR: 13,
+    ALPN: 14,
   },
 } as const;
 
@@ -245,4 +250,5 @@ export const enum Ev {
   DEL_SEGMENT = 11,
   SESSION_ERROR = 12,
   ATTACH_ERROR = 13,
+  ALPN = 14,
 }

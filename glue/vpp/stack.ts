@@ -65,6 +65,8 @@ export interface SessionSink {
   onReset(): void;
   onVppClosed(): void;
   onSessionError(err: number): void;
+  /** VPP's answer to vn_tls_alpn: its retval and ALPN id. */
+  onAlpn?(vppRetval: number, id: number): void;
   /** The attachment is gone (VPP died or lied): the session is too. */
   onStackError(err: Error): void;
 }
@@ -242,6 +244,7 @@ export class Stack {
         break;
       }
       case Ev.PEER_CLOSED: this.sessions[sid]?.onPeerClosed(); break;
+      case Ev.ALPN: this.sessions[sid]?.onAlpn?.(a, b); break;
       case Ev.RESET: this.sessions[sid]?.onReset(); break;
       case Ev.CLOSED: this.sessions[sid]?.onVppClosed(); break;
       case Ev.SESSION_ERROR: this.connects.answered(sid); this.sessions[sid]?.onSessionError(a); break;

@@ -229,6 +229,22 @@ export class VppStreamHandle extends StreamBase implements SessionSink, BusyPoll
    */
   kernelFallback?: (req: Req, address: string, family: 4 | 6, port: number) => void;
 
+  /** VPP's ALPN choice for this TLS session (no session message carries it): cb(id), 0 for none. */
+  askAlpn(cb: (id: number) => void) {
+    if (this.sid < 0) { cb(0); return; }
+    const rv = this.stack.engine.core.tls_alpn(this.sid);
+    if (rv === VN.EAGAIN) { setImmediate(() => this.askAlpn(cb)); return; }
+    if (rv < 0) { cb(0); return; }
+    this.alpnAnswer = cb;
+    this.stack.kick();
+  }
+  private alpnAnswer?: (id: number) => void;
+  onAlpn(vppRetval: number, id: number) {
+    const cb = this.alpnAnswer;
+    this.alpnAnswer = undefined;
+    cb?.(vppRetval === 0 ? id : 0);
+  }
+
   /** Tell node how the connect ended (afterConnect), as TCPWrap does. */
   private connectDone(status: number) {
     const c = this.connectReq!;

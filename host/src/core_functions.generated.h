@@ -34,6 +34,7 @@
   X(cert_key_decode, 2)      \
   X(tls_listen, 4)           \
   X(tls_connect, 4)          \
+  X(tls_alpn, 1)             \
   X(udp_bind, 2)             \
   X(udp_connect, 2)          \
   X(dgram_peek, 2)           \

@@ -105,6 +105,23 @@ forEachEngine('tls', (ctx) => {
     for (const c of free) expect(sent.has(c)).toBe(false);   // the refused one's chunk is free again, no sent one is
   });
 
+  ctx.test("tls_alpn asks VPP with a TRANSPORT_ATTR on the session's queue; its reply is VN_EV_ALPN, once", () => {
+    const w = attached(ctx.eng);
+    const s = w.session();
+    expect(ctx.eng.core.tls_alpn(s.sid)).toBe(0);
+    expect(ctx.eng.core.tls_alpn(s.sid)).toBe(VN.EINVAL);   // one question at a time
+    const [q] = s.mq.drain().filter((p) => p.type === 33);
+    const raw = Buffer.from(q.raw.subarray(2));
+    expect([raw.readUInt32LE(0), raw.readBigUInt64LE(4), raw[12], raw[52]]).toEqual([w.clientHandle, s.handle, 6, 1]);
+    const reply = (handle: bigint) => new Msg(53).u32(0, 0).u64(4, handle).u8(12, 6).u8(20, 2).u8(52, 1);
+    w.appMq.must(w.appMq.ctrl(34, reply(s.handle)));
+    w.appMq.must(w.appMq.ctrl(34, reply(s.handle)));   // not asked: ignored
+    w.appMq.must(w.appMq.ctrl(34, reply(0x9999n)));    // no such session: ignored
+    const ev = w.pollAll().filter((e) => e[0] === VN.EV_ALPN);
+    expect(ev.map((e) => [e[1], e[2], e[3]])).toEqual([[s.sid, 0, 2]]);
+    expect(ctx.eng.core.attach_info(VN.INFO_BAD_MSGS)).toBe(2);
+  });
+
   ctx.test('a segment with no room for the config: ENOMEM, nothing sent', () => {
     const w = attached(ctx.eng);
     w.vpp.setByteIndex(w.vpp.maxByteIndex);

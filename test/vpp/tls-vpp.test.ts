@@ -102,11 +102,15 @@ describeVpp("vppnet/tls, tlsEngine 'vpp' (VPP's TLS)", (vpp) => {
     }, 30000);
   });
 
-  test('ALPN: a common protocol connects; none in common fails the handshake', async () => {
+  test("ALPN: the server's choice, on both ends; none in common fails the handshake", async () => {
     const { srv, port } = await serverOn('wasm', { ALPNProtocols: ['h2', 'http/1.1'] });
     try {
-      const ok = dial('wasm', port, { ALPNProtocols: ['http/1.1'] });
+      let serverSide: string | false | undefined;
+      srv.once('secureConnection', (s: net.Socket & { alpnProtocol?: string | false }) => { serverSide = s.alpnProtocol; });
+      const ok = dial('wasm', port, { ALPNProtocols: ['imap', 'http/1.1'] });
       await once(ok, 'secureConnect');
+      expect(ok.alpnProtocol).toBe('http/1.1');
+      expect(serverSide).toBe('http/1.1');
       ok.destroy();
       const none = dial('wasm', port, { ALPNProtocols: ['imap'] });
       const [e] = await once(none, 'error');

@@ -87,6 +87,7 @@ enum vn_event_type {
   VN_EV_DEL_SEGMENT = 11, /* [2]=segment slot, already forgotten by the core: unmap it */
   VN_EV_SESSION_ERROR = 12, /* [2]=err: the session is poisoned (bad shared memory) */
   VN_EV_ATTACH_ERROR = 13,  /* [2]=err: the attachment is poisoned; detach */
+  VN_EV_ALPN = 14,        /* vn_tls_alpn's answer: [2]=VPP retval [3]=VPP's ALPN id (0: none) */
 };
 
 /* ---- scratch layout for vn_session_addr ---- */
@@ -241,6 +242,9 @@ int32_t vn_tls_listen(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t ckp
 #define VN_TLS_HOSTNAME      32
 #define VN_TLS_HOSTNAME_MAX 255
 int32_t vn_tls_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t verify, uint32_t alpn);   /* -> sid */
+/* Ask VPP which ALPN protocol a TLS session's handshake chose (VPP says so in
+ * no session message): VN_EV_ALPN answers. */
+int32_t vn_tls_alpn(vn_core_t *c, uint32_t sid);
 
 /* ---------- datagrams (UDP: vn_udp_bind sessions) ----------
  * Every record in a UDP session's fifos is one datagram: VPP's 47-byte

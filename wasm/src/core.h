@@ -80,6 +80,7 @@ enum {
 #define SF2_ACCEPTED      0x02u   /* the server end of the session */
 #define SF2_POLL          0x04u   /* vn_session_poll: the host polls, arm no events */
 #define SF2_DGRAM         0x08u   /* a connectionless UDP session (vn_udp_bind): datagram records, TX_MAIN */
+#define SF2_ATTR_ASKED    0x10u   /* vn_tls_alpn sent: its reply is expected */
 
 typedef struct {
   uint8_t state;
@@ -192,6 +193,7 @@ int msg_connect(vn_core_t *c, uint32_t sid, uint32_t is_ip4, uint16_t port, cons
 /* SHUTDOWN, DISCONNECT, TERMINATE, DISCONNECTED_REPLY, RESET_REPLY (type) */
 int msg_close(vn_core_t *c, uint32_t mq, uint8_t type, uint64_t handle);
 int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retval, uint64_t handle, uint32_t sid);
+int msg_transport_attr_get(vn_core_t *c, uint32_t mq, uint64_t handle, uint8_t type);
 
 /* handles.c: handle -> sid; NO_SID if none (of that kind) */
 #define NO_SID 0xFFFFFFFFu

@@ -103,3 +103,14 @@ int32_t vn_tls_connect(vn_core_t *c, uint32_t is_ip4, uint32_t port, uint32_t ve
   if (sid < 0) seg_chunk_free(mq_segment(c), off);
   return sid;
 }
+
+int32_t vn_tls_alpn(vn_core_t *c, uint32_t sid) {
+  if (!c->attached || c->poisoned) return VN_ESHUTDOWN;
+  if (sid >= c->max_sessions) return VN_ENOENT;
+  vn_session_t *s = &c->sessions[sid];
+  if (s->state != SS_READY || !(s->flags & SF_HAS_HANDLE)) return VN_ENOTCONN;
+  if (s->flags2 & SF2_ATTR_ASKED) return VN_EINVAL;
+  int rv = msg_transport_attr_get(c, s->mq, s->handle, ATTR_TLS_ALPN);
+  if (rv == 0) s->flags2 |= SF2_ATTR_ASKED;
+  return rv;
+}

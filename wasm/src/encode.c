@@ -63,3 +63,12 @@ int msg_accepted_reply(vn_core_t *c, uint32_t mq, uint32_t context, int32_t retv
   wr32(m + ACCEPTED_REPLY_APP_SESSION_INDEX, sid);
   return mq_send_ctrl(c, mq, EVT_ACCEPTED_REPLY, m, sizeof(m));
 }
+
+int msg_transport_attr_get(vn_core_t *c, uint32_t mq, uint64_t handle, uint8_t type) {
+  uint8_t m[ATTR_SIZE] = {0};
+  wr32(m + ATTR_CLIENT_INDEX, c->client_handle);
+  wr64(m + ATTR_HANDLE, handle);
+  m[ATTR_TYPE] = type;
+  m[ATTR_IS_GET] = 1;
+  return mq_send_ctrl(c, mq, EVT_TRANSPORT_ATTR, m, sizeof(m));
+}

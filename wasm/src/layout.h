@@ -159,6 +159,8 @@
 #define EVT_APP_DEL_SEGMENT     29
 #define EVT_CLEANUP             31
 #define EVT_TERMINATE           38
+#define EVT_TRANSPORT_ATTR      33
+#define EVT_TRANSPORT_ATTR_REPLY 34
 
 /* The extended config a TLS LISTEN/CONNECT names by offset (ext_config): a
  * transport_endpt_ext_cfg_t at the data of a chunk of the VPP mq segment's
@@ -178,6 +180,20 @@
 #define EXT_HOSTNAME            32   /* u8[256], NUL-terminated: SNI and the name checked */
 #define EXT_CRYPTO_LEN         284
 #define EXT_SIZE               288
+
+/* TRANSPORT_ATTR (session_transport_attr_msg_t) and its reply, packed; the
+ * attribute is a transport_endpt_attr_t: a u8 type, its value at 8 */
+#define ATTR_CLIENT_INDEX        0   /* u32 */
+#define ATTR_HANDLE              4   /* u64 */
+#define ATTR_TYPE               12   /* u8 */
+#define ATTR_VALUE              20   /* the union */
+#define ATTR_IS_GET             52   /* u8 */
+#define ATTR_SIZE               53
+#define ATTR_REPLY_RETVAL        0   /* i32 */
+#define ATTR_REPLY_HANDLE        4   /* u64 */
+#define ATTR_REPLY_TYPE         12
+#define ATTR_REPLY_VALUE        20
+#define ATTR_TLS_ALPN            6   /* value: u8, a tls_alpn_proto_t */
 
 /* Control messages to VPP (application_interface.h, all packed; offsets
  * inside the message, i.e. element + EVT_MSG_OFF). encode.c fills them; the
@@ -362,6 +378,8 @@ LAYOUT_FITS(UNLISTEN_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
 LAYOUT_FITS(CONNECT_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
 LAYOUT_FITS(CLOSE_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
 LAYOUT_FITS(ACCEPTED_REPLY_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
+LAYOUT_FITS(ATTR_IS_GET, 1, ATTR_SIZE);
+LAYOUT_FITS(ATTR_SIZE, 0, VPP_CTRL_MSG_MAX_SIZE);
 
 /* control messages from VPP: each field inside its message */
 LAYOUT_FITS(BOUND_RETVAL, 4, BOUND_SIZE);

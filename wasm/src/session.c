@@ -303,6 +303,16 @@ static void on_del_segment(vn_core_t *c, const uint8_t *m) {
   core_emit(c, VN_EV_DEL_SEGMENT, 0, slot, 0, 0, 0);
 }
 
+/* The answer to vn_tls_alpn: only for a session that asked and is still ours. */
+static void on_attr_reply(vn_core_t *c, const uint8_t *m) {
+  uint32_t sid = hmap_get(c, rd64(m + ATTR_REPLY_HANDLE), 0);
+  vn_session_t *s = sid_lookup(c, sid);
+  if (!s || !(s->flags2 & SF2_ATTR_ASKED) || m[ATTR_REPLY_TYPE] != ATTR_TLS_ALPN) { c->bad_msgs++; return; }
+  s->flags2 &= (uint8_t)~SF2_ATTR_ASKED;
+  int32_t rv = (int32_t)rd32(m + ATTR_REPLY_RETVAL);
+  core_emit(c, VN_EV_ALPN, sid, (uint32_t)rv, rv == 0 ? m[ATTR_REPLY_VALUE] : 0, 0, 0);
+}
+
 void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
   const uint8_t *m = e + EVT_MSG_OFF;
   if (ring == MQ_IO_RING) {
@@ -335,6 +345,7 @@ void session_dispatch(vn_core_t *c, const uint8_t *e, uint32_t ring) {
     break;
   case EVT_APP_DEL_SEGMENT: on_del_segment(c, m); break;
   case EVT_DISCONNECTED_REPLY: break;     /* answer to a close variant we do not use */
+  case EVT_TRANSPORT_ATTR_REPLY: on_attr_reply(c, m); break;
   default: c->bad_msgs++; break;
   }
 }
