@@ -58,6 +58,8 @@ demo: wasm addon | $(DEPS_STAMP)
 
 bench: wasm addon | $(DEPS_STAMP)
 	npm run bench
+	node bench/udp.js
+	node bench/tls.js
 
 # the talk: docs/slides/index.html, self-contained, from the latest bench/results/
 slides: | $(DEPS_STAMP)

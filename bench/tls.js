@@ -17,6 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork, execFileSync } = require('node:child_process');
 const ROOT = path.join(__dirname, '..');
+const { cpuUs, once, taskset, repsOf, median } = require('./lib/solo');
 const vtls = require(path.join(ROOT, 'dist', 'cjs', 'tls.js'));
 
 const BULK = { ms: 2000, write: 64 << 10 };
@@ -47,22 +48,12 @@ if (process.argv[2] === 'server') {
   return;
 }
 
-function cpuUs() { const u = process.cpuUsage(); return u.user + u.system; }
 function threadsCpuUs(pid) {
   let ns = 0;
   for (const t of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
   return ns / 1000;
 }
-const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length ? a[a.length >> 1] : NaN; };
-const once = (child, type) => new Promise((resolve, reject) => {
-  const on = (m) => { if (m.type === type) { child.off('message', on); resolve(m); } else if (m.type === 'error') reject(new Error(m.message)); };
-  child.on('message', on);
-  child.once('exit', (c) => reject(new Error(`server exited (${c})`)));
-});
 
-function taskset() {
-  try { execFileSync('taskset', ['-c', '0', 'true']); return 'taskset'; } catch { return null; }
-}
 
 function makePki(vppHost) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vppnet-bench-tls-'));
@@ -121,9 +112,7 @@ async function measure(row, vpp, pki, pin) {
 }
 
 async function main() {
-  const quick = process.argv.includes('--quick');
-  const ri = process.argv.indexOf('--reps');
-  const reps = ri > 0 ? Number(process.argv[ri + 1]) : quick ? 1 : 3;
+  const reps = repsOf(process.argv);
   const harness = require(path.join(ROOT, 'scripts', 'vpp-harness.js'));
   const pki = makePki('127.0.0.2');
   const vpp = await harness.startVpp({ tlsCaFile: pki.ca, tcpCloseWaitSec: 1 });

@@ -11,8 +11,9 @@
 // (scripts/vpp-harness.js) and stops it.
 
 const path = require('node:path');
-const { fork, execFileSync } = require('node:child_process');
+const { fork } = require('node:child_process');
 const ROOT = path.join(__dirname, '..');
+const { cpuUs, once, taskset, repsOf, median } = require('./lib/solo');
 const dgram = require(path.join(ROOT, 'dist', 'cjs', 'dgram.js'));
 
 const RT = { warm: 500, n: 5000 };
@@ -36,17 +37,7 @@ if (process.argv[2] === 'server') {
   return;
 }
 
-function cpuUs() { const u = process.cpuUsage(); return u.user + u.system; }
-const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length ? a[a.length >> 1] : NaN; };
-const once = (child, type) => new Promise((resolve, reject) => {
-  const on = (m) => { if (m.type === type) { child.off('message', on); resolve(m); } else if (m.type === 'error') reject(new Error(m.message)); };
-  child.on('message', on);
-  child.once('exit', (c) => reject(new Error(`server exited (${c})`)));
-});
 
-function taskset() {
-  try { execFileSync('taskset', ['-c', '0', 'true']); return 'taskset'; } catch { return null; }
-}
 
 async function measure(row, vpp, pin) {
   const srvT = row.kind === 'kernel' ? { kind: 'kernel', host: '127.0.0.1' } : { kind: 'vpp', engine: row.engine, appSocket: vpp.appSocket, host: vpp.testAddr };
@@ -105,9 +96,7 @@ async function measure(row, vpp, pin) {
 }
 
 async function main() {
-  const quick = process.argv.includes('--quick');
-  const ri = process.argv.indexOf('--reps');
-  const reps = ri > 0 ? Number(process.argv[ri + 1]) : quick ? 1 : 3;
+  const reps = repsOf(process.argv);
   const harness = require(path.join(ROOT, 'scripts', 'vpp-harness.js'));
   const vpp = await harness.startVpp({});
   const pin = taskset();
