@@ -139,16 +139,4 @@ describeVpp("vppnet/tls, tlsEngine 'vpp' (VPP's TLS)", (vpp) => {
       await closeServer(srv);
     }
   }, 30000);
-
-  test("what VPP's TLS cannot do is refused by name; 'kernel' mode is refused; no VPP in 'auto' is ERR_VPPNET_UNAVAILABLE", async () => {
-    expect(() => dial('wasm', 1, { ca: 'x' })).toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_UNSUPPORTED', message: expect.stringMatching(/ca-cert-path/) }));
-    expect(() => dial('wasm', 1, { ALPNProtocols: ['vpp/1'] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
-    expect(() => dial('wasm', 1, { mode: 'kernel' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
-    expect(() => vtls.createServer({ tlsEngine: 'vpp', key: pki.key, cert: pki.otherCert, mode: 'vpp', appSocket: vpp().appSocket }))
-      .toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_CERT' }));
-    expect(() => vtls.createServer({ tlsEngine: 'vpp', requestCert: true, key: pki.key, cert: pki.cert })).toThrow(expect.objectContaining({ code: 'ERR_VPPNET_TLS_UNSUPPORTED' }));
-    const c = dial('wasm', 4433, { mode: 'auto', appSocket: path.join(dir, 'no-such-socket') });
-    const [e] = await once(c, 'error');
-    expect(e.code).toBe('ERR_VPPNET_UNAVAILABLE');
-  });
 }, { tlsCaFile: pki.ca || undefined });
