@@ -139,4 +139,33 @@ describeVpp("vppnet/tls, tlsEngine 'vpp' (VPP's TLS)", (vpp) => {
       await closeServer(srv);
     }
   }, 30000);
+
+  test("VPP's own TLS peers: VPP's test TLS server accepts vppnet's handshake; VPP's test TLS client checks a vppnet server's chain", async () => {
+    // VPP's built-in server (its built-in test certificate: not in VPP's CA file, so no check)
+    const port = 20000 + (process.pid % 20000);
+    await vpp().cli(`test tls server uri tls://${vpp().testAddr}/${port}`);
+    const c = dial('native', port, { rejectUnauthorized: false });
+    await once(c, 'secureConnect');
+    let shown = '';
+    for (let i = 0; i < 50 && !/accepted connections 1\b/.test(shown); i++) {
+      shown = await vpp().cli('show test tls server');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(shown).toMatch(/accepted connections 1\b/);
+    c.destroy();
+    // VPP's built-in client (table 0) against a vppnet server in namespace 'peer', verifying with our CA
+    const srv = vtls.createServer({ key: pki.key, cert: pki.cert, tlsEngine: 'vpp', mode: 'vpp', engine: 'wasm', appSocket: vpp().peerAppSocket });
+    const accepted = new Promise<net.Socket>((r) => srv.once('secureConnection', r));
+    await new Promise<void>((r) => srv.listen(0, vpp().peerAddr, () => r()));
+    try {
+      const out = await vpp().cli(`test tls client uri tls://${vpp().peerAddr}/${(srv.address() as net.AddressInfo).port} ca-cert ${pki.ca} verify peer`, { timeoutMs: 15000 });
+      expect(out).not.toMatch(/error|failed|timeout/i);
+      expect(out).toMatch(/ALPN selected/);
+      const s = await accepted;
+      expect(s.transport).toBe('vpp');
+      s.destroy();
+    } finally {
+      await closeServer(srv);
+    }
+  }, 30000);
 }, { tlsCaFile: pki.ca || undefined });
