@@ -14,7 +14,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import type * as net from 'net';
 import * as vtls from '../../glue/tls';
-import { describeVpp, vppSkipReason } from './harness';
+import { describeVpp, noteSkipped, vppHasPlugin, vppSkipReason } from './harness';
 
 type Engine = 'wasm' | 'native';
 
@@ -140,7 +140,10 @@ describeVpp("vppnet/tls, tlsEngine 'vpp' (VPP's TLS)", (vpp) => {
     }
   }, 30000);
 
-  test("VPP's own TLS peers: VPP's test TLS server accepts vppnet's handshake; VPP's test TLS client checks a vppnet server's chain", async () => {
+  // VPP's own TLS test apps are in its hs_apps plugin
+  const peersTest = vppHasPlugin('hs_apps') ? test : test.skip;
+  if (!vppHasPlugin('hs_apps') && !vppSkipReason()) noteSkipped(1, "VPP has no hs_apps plugin (VPP's own TLS test server and client)", 'VPP-app');
+  peersTest("VPP's own TLS peers: VPP's test TLS server accepts vppnet's handshake; VPP's test TLS client checks a vppnet server's chain", async () => {
     // VPP's built-in server (its built-in test certificate: not in VPP's CA file, so no check)
     const port = 20000 + (process.pid % 20000);
     await vpp().cli(`test tls server uri tls://${vpp().testAddr}/${port}`);
