@@ -598,7 +598,16 @@ async function startVpp(opts = {}) {
   try {
     // detached: own session (setsid), so a ^C to our process group does not
     // reach VPP before we stop it in order.
-    child = spawn(found.vpp, ['-c', configFile], {
+    // tls { ca-cert-path } does not reach VPP's openssl engine: VPP applies
+    // the stanza after that engine loaded its CA file at init, and nothing
+    // reloads it (tls_config_fn runs after tls_openssl_init; 26.06 and 26.10).
+    // So a VPP given a CA file gets a mount namespace of its own, in which the
+    // default path is that file (the pid stays VPP's: unshare and sh exec).
+    const [cmd, args] = o.tlsCaFile
+      ? ['unshare', ['-m', '--propagation', 'private', 'sh', '-c',
+          'mount --bind "$0" /etc/ssl/certs/ca-certificates.crt && exec "$1" -c "$2"', o.tlsCaFile, found.vpp, configFile]]
+      : [found.vpp, ['-c', configFile]];
+    child = spawn(cmd, args, {
       detached: true,
       stdio: ['ignore', outFd, outFd],
       env: { ...process.env, LD_LIBRARY_PATH: [found.libDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') },
