@@ -12,6 +12,9 @@ import { nodeError, protocolError } from '../errors';
 import type { SegmentTable } from './segments';
 
 const NUL = Buffer.alloc(1);
+/** SESSION_E_INVALID as the core reports VPP's refusals (-1000 + retval). */
+const VPP_INVALID = -1000 - 19;
+const nap = new Int32Array(new SharedArrayBuffer(4));
 
 export class CertPairs {
   private readonly byDigest = new Map<string, { index: number; users: number }>();
@@ -26,7 +29,16 @@ export class CertPairs {
     const have = this.byDigest.get(digest);
     if (have) { have.users++; return have.index; }
     // VPP's TLS engines read each part as a C string: the NUL goes with it
-    const index = this.request(0, certPem.length + 1, keyPem.length + 1, Buffer.concat([certPem, NUL, keyPem, NUL]));
+    // VPP reads the data datagram right after the message and waits for it
+    // only a few microseconds: a sender preempted in between gets INVALID,
+    // and VPP reads the late datagram as a message of no known type and drops
+    // it. Sending again is safe.
+    const data = Buffer.concat([certPem, NUL, keyPem, NUL]);
+    let index = this.request(0, certPem.length + 1, keyPem.length + 1, data);
+    for (let tries = 1; index === VPP_INVALID && tries < 5; tries++) {
+      Atomics.wait(nap, 0, 0, tries);
+      index = this.request(0, certPem.length + 1, keyPem.length + 1, data);
+    }
     if (index <= -1000) {
       throw nodeError('ERR_VPPNET_TLS_CERT', `vppnet: VPP refused the certificate and key (SESSION_E ${index + 1000})`);
     }
